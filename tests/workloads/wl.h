@@ -3,7 +3,7 @@
  * wl.h - shared helpers for the shadow_rmap workload programs.
  *
  * Header-only (static functions): every .c file in tests/workloads/ is a
- * program of its own.
+ * program of its own.  Include it first (it defines _GNU_SOURCE).
  *
  * Checkpoints.  A workload calls wl_checkpoint(label) at moments when all of
  * its processes are alive and quiescent (blocked in futex_wait on the shared
@@ -25,7 +25,9 @@
 #ifndef WL_H
 #define WL_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
