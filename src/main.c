@@ -1,26 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shadow_rmap - a shadow reverse map of anonymous memory.
+ *
+ * Load order matters: the probes go in before the seeding walk, so that
+ * every change during the walk is either captured or found by it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <linux/debugfs.h>
 
-static struct dentry *sr_dir;
+#include <shadow_rmap/capture.h>
+#include <shadow_rmap/debugfs.h>
+#include <shadow_rmap/kwalk.h>
+#include <shadow_rmap/model.h>
+#include <shadow_rmap/stats.h>
 
 static int __init shadow_rmap_init(void)
 {
-	sr_dir = debugfs_create_dir("shadow_rmap", NULL);
+	struct sr_counts c;
+	int ret;
+
+	ret = sr_model_init();
+	if (ret)
+		return ret;
+	ret = sr_capture_start();
+	if (ret)
+		goto model;
+	ret = sr_resync();
+	if (ret)
+		goto capture;
+	ret = sr_debugfs_init();
+	if (ret)
+		goto capture;
+	sr_model_counts(&c);
+	pr_info("loaded: %ld anon_vmas, %ld chain links, %ld vmas, %ld mms%s\n",
+		c.avs, c.links, c.vmas, c.mms,
+		sr_is_stale() ? " (stale: see stats)" : "");
 	return 0;
+capture:
+	sr_capture_stop();
+model:
+	sr_model_exit();
+	return ret;
 }
 
 static void __exit shadow_rmap_exit(void)
 {
-	debugfs_remove_recursive(sr_dir);
+	sr_debugfs_exit();
+	sr_capture_stop();
+	sr_model_exit();
 }
 
 module_init(shadow_rmap_init);
 module_exit(shadow_rmap_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Shadow reverse map of anonymous memory");
+MODULE_DESCRIPTION("Shadow reverse map of anonymous memory (anon_vma forests)");

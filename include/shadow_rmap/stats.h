@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Event counters: per-CPU so that probe handlers never share a cache line.
+ */
+#ifndef SHADOW_RMAP_STATS_H
+#define SHADOW_RMAP_STATS_H
+
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+
+enum sr_stat {
+	SR_LINK_ADD,
+	SR_LINK_DEL,
+	SR_LINK_REKEY,
+	SR_LINK_DUP,
+	SR_DEL_UNKNOWN,
+	SR_AV_NEW,
+	SR_AV_FREE,
+	SR_AV_ORPHAN,
+	SR_VMA_NEW,
+	SR_VMA_FREE,
+	SR_VMA_ANON_FIX,
+	SR_MM_NEW,
+	SR_MM_FREE,
+	SR_ALLOC_FAIL,
+	SR_HASH_FAIL,
+	SR_SEED_LINKS,
+	SR_SWEEP_LINKS,
+	SR_RESYNC,
+	SR_NR_STATS,
+};
+
+DECLARE_PER_CPU(unsigned long, sr_stats[SR_NR_STATS]);
+
+static inline void sr_stat_inc(enum sr_stat s)
+{
+	this_cpu_inc(sr_stats[s]);
+}
+
+unsigned long sr_stat_read(enum sr_stat s);
+const char *sr_stat_name(enum sr_stat s);
+int sr_stats_reset(void);
+
+/* The shadow is stale when it may disagree with the kernel. */
+void sr_mark_stale(void);
+bool sr_is_stale(void);
+void sr_clear_stale(void);
+unsigned long sr_last_resync_jiffies(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A growable text buffer for answers computed once and read many times.
+ */
+#ifndef SHADOW_RMAP_TEXT_H
+#define SHADOW_RMAP_TEXT_H
+
+#include <linux/types.h>
+
+struct sr_text {
+	char *buf;
+	size_t len, cap, limit;
+	bool truncated;
+};
+
+void sr_text_init(struct sr_text *t, size_t limit);
+void sr_text_free(struct sr_text *t);
+void sr_text_reset(struct sr_text *t);
+__printf(2, 3) void sr_text_printf(struct sr_text *t, const char *fmt, ...);
+
+#endif

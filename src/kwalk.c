@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel side of seeding, resync and verify.
+ *
+ * The unit of work is one anon_vma forest, walked under its root rwsem held
+ * for reading, which excludes every writer of that forest and so every
+ * probe handler that could change its shadow.  Every VMA of a forest links
+ * the root anon_vma, so the root's interval tree lists every VMA of the
+ * forest, and those VMAs' chains list every anon_vma_chain of the forest
+ * exactly once.  A VMA found in that tree has its chain intact:
+ * unlink_anon_vmas() takes a VMA out of every tree before it lets go of the
+ * lock.  Forests are found from each process's VMAs under mmap_read_lock().
+ *
+ * Allocation with GFP_KERNEL never happens under an anon_vma rwsem: reclaim
+ * and migration may wait on it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/rmap.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/xarray.h>
+
+#include <shadow_rmap/capture.h>
+#include <shadow_rmap/kwalk.h>
+#include <shadow_rmap/model.h>
+#include <shadow_rmap/stats.h>
+
+#define SR_VERIFY_DETAILS	20
+#define SR_SUSPECT_MAX		64
+
+static DEFINE_MUTEX(sr_walk_mutex);
+
+struct sr_walk {
+	bool repair;
+	u32 epoch;
+	struct xarray roots;
+	struct sr_text *out;
+	unsigned long avs, avcs, vmas, mms;
+	unsigned long mismatches;
+	unsigned long seeded;
+};
+
+static __printf(2, 3) void sr_mismatch(struct sr_walk *w, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list ap;
+
+	if (w->repair)
+		return;
+	if (w->mismatches++ >= SR_VERIFY_DETAILS)
+		return;
+	va_start(ap, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &ap;
+	sr_text_printf(w->out, "mismatch: %pV\n", &vaf);
+	va_end(ap);
+}
+
+static void sr_snap(struct sr_avc_snap *s, struct anon_vma_chain *avc)
+{
+	struct vm_area_struct *vma = avc->vma;
+	struct anon_vma *av = avc->anon_vma;
+
+	s->avc = (unsigned long)avc;
+	s->av = (unsigned long)av;
+	s->av_root = (unsigned long)av->root;
+	s->av_parent = (unsigned long)av->parent;
+	s->vma = (unsigned long)vma;
+	s->vma_anon_vma = (unsigned long)READ_ONCE(vma->anon_vma);
+	s->start = vma->vm_start;
+	s->end = vma->vm_end;
+	s->pgoff = vma->vm_pgoff;
+	s->mm = vma->vm_mm;
+}
+
+static bool sr_link_matches(struct sr_link *l, const struct sr_avc_snap *s)
+{
+	struct sr_vma *v = l->vma;
+
+	return l->av->key == s->av && v->key == s->vma &&
+	       v->mm->key == (unsigned long)s->mm && v->start == s->start &&
+	       v->end == s->end && v->pgoff == s->pgoff;
+}
+
+static unsigned long sr_tree_count(struct anon_vma *av)
+{
+	struct rb_node *rb;
+	unsigned long n = 0;
+
+	for (rb = rb_first_cached(&av->rb_root); rb; rb = rb_next(rb))
+		n++;
+	return n;
+}
+
+/* One kernel anon_vma against its shadow, the first time the walk meets it. */
+static void sr_check_av(struct sr_walk *w, struct anon_vma *av)
+{
+	struct sr_av *sav = sr_av_find((unsigned long)av);
+	unsigned long parent = av->parent == av ? 0 : (unsigned long)av->parent;
+	unsigned long kids, links;
+
+	if (sav && sav->seen == w->epoch)
+		return;
+	w->avs++;
+	if (!sav) {
+		sr_mismatch(w, "anon_vma %p missing from the shadow", av);
+		return;
+	}
+	sav->seen = w->epoch;
+	if (w->repair)
+		return;
+	links = sr_tree_count(av);
+	kids = av->num_children - (parent ? 0 : 1);
+	if (sav->root->key != (unsigned long)av->root ||
+	    (sav->parent ? sav->parent->key : 0) != parent)
+		sr_mismatch(w, "anon_vma %p: shadow parent/root differ", av);
+	if (sav->depth != (sav->parent ? sav->parent->depth + 1 : 0))
+		sr_mismatch(w, "anon_vma %p: depth %u is not its parent's + 1",
+			    av, sav->depth);
+	if (sav->nr_links != links)
+		sr_mismatch(w, "anon_vma %p: %u links in the shadow, %lu in the kernel",
+			    av, sav->nr_links, links);
+	if (sav->nr_children != kids)
+		sr_mismatch(w, "anon_vma %p: %u children in the shadow, %lu in the kernel",
+			    av, sav->nr_children, kids);
+}
+
+static void sr_check_avc(struct sr_walk *w, struct anon_vma_chain *avc)
+{
+	struct sr_avc_snap s;
+	struct sr_link *l;
+
+	sr_snap(&s, avc);
+	w->avcs++;
+	l = sr_link_find(s.avc);
+	if (l && sr_link_matches(l, &s)) {
+		WRITE_ONCE(l->seen, w->epoch);
+	} else if (w->repair) {
+		if (!sr_model_link_add(&s)) {
+			w->seeded++;
+			sr_stat_inc(SR_SEED_LINKS);
+		}
+	} else if (!l) {
+		sr_mismatch(w, "avc %p (anon_vma %p, vma %p [%lx-%lx] pgoff %lx) missing from the shadow",
+			    avc, avc->anon_vma, avc->vma, s.start, s.end, s.pgoff);
+	} else {
+		WRITE_ONCE(l->seen, w->epoch);
+		sr_mismatch(w, "avc %p: shadow has vma [%lx-%lx] pgoff %lx, kernel [%lx-%lx] pgoff %lx",
+			    avc, l->vma->start, l->vma->end, l->vma->pgoff,
+			    s.start, s.end, s.pgoff);
+	}
+	sr_check_av(w, avc->anon_vma);
+}
+
+/* The whole forest of @root; caller holds root->rwsem for reading. */
+static void sr_walk_forest(struct sr_walk *w, struct anon_vma *root)
+{
+	unsigned long vmas = 0, avs = w->avs;
+	struct sr_av *sroot;
+	struct rb_node *rb;
+
+	rcu_read_lock();
+	for (rb = rb_first_cached(&root->rb_root); rb; rb = rb_next(rb)) {
+		struct anon_vma_chain *top, *avc;
+
+		top = rb_entry(rb, struct anon_vma_chain, rb);
+		vmas++;
+		/* Oldest first: parents enter the shadow before children. */
+		list_for_each_entry_reverse(avc, &top->vma->anon_vma_chain,
+					    same_vma)
+			sr_check_avc(w, avc);
+	}
+	sroot = sr_av_find((unsigned long)root);
+	if (!w->repair && sroot && !sroot->dead &&
+	    (sroot->nr_vmas != vmas || sroot->nr_avs + 1 != w->avs - avs))
+		sr_mismatch(w, "forest %p: shadow has %u vmas and %u anon_vmas, kernel %lu and %lu",
+			    root, sroot->nr_vmas, sroot->nr_avs + 1, vmas,
+			    w->avs - avs);
+	rcu_read_unlock();
+}
+
+/* One VMA against its shadow; caller holds the mm's mmap lock. */
+static void sr_check_vma(struct sr_walk *w, struct vm_area_struct *vma,
+			 struct anon_vma *av)
+{
+	struct anon_vma_chain *avc;
+	unsigned long chain = 0;
+	struct sr_vma *v;
+
+	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
+		chain++;
+	w->vmas++;
+	if (w->repair)
+		return;
+	rcu_read_lock();
+	v = sr_vma_find((unsigned long)vma);
+	if (!v)
+		sr_mismatch(w, "vma %p [%lx-%lx] missing from the shadow", vma,
+			    vma->vm_start, vma->vm_end);
+	else if (v->nr_links != chain || READ_ONCE(v->anon_vma) != (unsigned long)av)
+		sr_mismatch(w, "vma %p [%lx-%lx]: shadow chain %u anon_vma %p, kernel chain %lu anon_vma %p",
+			    vma, vma->vm_start, vma->vm_end, v->nr_links,
+			    (void *)READ_ONCE(v->anon_vma), chain, av);
+	rcu_read_unlock();
+}
+
+static int sr_walk_mm(struct sr_walk *w, struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	bool any = false;
+	int ret = 0;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for_each_vma(vmi, vma) {
+		struct anon_vma *av = READ_ONCE(vma->anon_vma);
+		struct anon_vma *root;
+
+		if (!av)
+			continue;
+		any = true;
+		root = av->root;
+		ret = xa_insert(&w->roots, (unsigned long)root, xa_mk_value(0),
+				GFP_KERNEL);
+		if (ret && ret != -EBUSY)
+			break;
+		down_read(&root->rwsem);
+		sr_check_vma(w, vma, av);
+		if (!ret)
+			sr_walk_forest(w, root);
+		up_read(&root->rwsem);
+		ret = 0;
+		cond_resched();
+	}
+	mmap_read_unlock(mm);
+	if (any)
+		w->mms++;
+	return ret;
+}
+
+static struct task_struct **sr_collect_tasks(unsigned int *nr)
+{
+	unsigned int cap = 512, n, i;
+	struct task_struct **v, *p;
+	bool full;
+
+	for (;;) {
+		v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL);
+		if (!v)
+			return NULL;
+		n = 0;
+		full = false;
+		rcu_read_lock();
+		for_each_process(p) {
+			if (n == cap) {
+				full = true;
+				break;
+			}
+			get_task_struct(p);
+			v[n++] = p;
+		}
+		rcu_read_unlock();
+		if (!full)
+			break;
+		for (i = 0; i < n; i++)
+			put_task_struct(v[i]);
+		kvfree(v);
+		cap *= 4;
+	}
+	*nr = n;
+	return v;
+}
+
+static int sr_walk_all(struct sr_walk *w)
+{
+	struct task_struct **tasks;
+	struct xarray mms;
+	unsigned int n, i;
+	int ret = 0;
+
+	tasks = sr_collect_tasks(&n);
+	if (!tasks)
+		return -ENOMEM;
+	xa_init(&mms);
+	for (i = 0; i < n; i++) {
+		struct mm_struct *mm = ret ? NULL : get_task_mm(tasks[i]);
+
+		put_task_struct(tasks[i]);
+		if (!mm)
+			continue;
+		/* CLONE_VM without CLONE_THREAD shares an mm between groups. */
+		if (!xa_insert(&mms, (unsigned long)mm, xa_mk_value(0),
+			       GFP_KERNEL))
+			ret = sr_walk_mm(w, mm);
+		mmput(mm);
+		if (fatal_signal_pending(current))
+			ret = -EINTR;
+	}
+	xa_destroy(&mms);
+	kvfree(tasks);
+	return ret;
+}
+
+struct sr_suspects {
+	u32 epoch;
+	unsigned int n;
+	unsigned long total;
+	unsigned long key[SR_SUSPECT_MAX];
+};
+
+static int sr_find_suspect(struct sr_link *l, void *arg)
+{
+	struct sr_suspects *s = arg;
+
+	if ((s32)(READ_ONCE(l->seen) - s->epoch) >= 0 ||
+	    (s32)(l->born - s->epoch) >= 0)
+		return 0;
+	if (s->n < SR_SUSPECT_MAX)
+		s->key[s->n++] = l->key;
+	s->total++;
+	return 0;
+}
+
+/*
+ * Links the walk did not see.  A process between exit_mm() and exit_mmap(),
+ * or an exec still building its new mm, has links no task leads to; they
+ * go within moments.  Only what stays after a few short waits is wrong.
+ */
+static unsigned long sr_unseen_links(struct sr_walk *w, struct sr_suspects *s)
+{
+	int tries, i, left;
+
+	for (tries = 0; tries < 5; tries++) {
+		s->epoch = w->epoch;
+		s->n = 0;
+		s->total = 0;
+		sr_model_for_each_link(sr_find_suspect, s);
+		if (!s->total)
+			return 0;
+		msleep(20);
+	}
+	rcu_read_lock();
+	for (i = 0, left = 0; i < s->n; i++)
+		left += !!sr_link_find(s->key[i]);
+	rcu_read_unlock();
+	return s->total > s->n ? s->total : left;
+}
+
+/**
+ * sr_resync() - make the shadow match the live kernel
+ *
+ * Adds every kernel chain link the shadow lacks, corrects those it holds
+ * wrongly, then drops the links no kernel walk could confirm.  Probes stay
+ * registered throughout, so nothing that happens meanwhile is lost.
+ *
+ * Return: 0 or a negative errno.
+ */
+int sr_resync(void)
+{
+	struct sr_suspects *sus;
+	struct sr_walk w = { .repair = true };
+	int ret;
+
+	sus = kzalloc(sizeof(*sus), GFP_KERNEL);
+	if (!sus)
+		return -ENOMEM;
+	mutex_lock(&sr_walk_mutex);
+	sr_clear_stale();
+	sr_capture_baseline();
+	xa_init(&w.roots);
+	w.epoch = sr_epoch_advance();
+	ret = sr_walk_all(&w);
+	xa_destroy(&w.roots);
+	if (!ret && sr_unseen_links(&w, sus))
+		sr_model_sweep(w.epoch);
+	sr_stat_inc(SR_RESYNC);
+	mutex_unlock(&sr_walk_mutex);
+	kfree(sus);
+	if (ret)
+		sr_mark_stale();
+	pr_debug("resync: %lu links added, %lu kernel links\n", w.seeded,
+		 w.avcs);
+	return ret;
+}
+
+/**
+ * sr_verify() - compare the shadow with the live kernel
+ * @out: receives the report; its last line is `verify: ok ...` or
+ *       `verify: FAIL mismatches=N`
+ *
+ * Both directions: every kernel anon_vma, chain link and VMA must be in the
+ * shadow with the same fields, and every shadow link must be one the kernel
+ * holds.  Locks are held per forest and per mm, never across the machine.
+ *
+ * Return: 0 or a negative errno (the walk could not run).
+ */
+int sr_verify(struct sr_text *out)
+{
+	struct sr_suspects *sus;
+	struct sr_walk w = { .out = out };
+	struct sr_counts c;
+	unsigned long extra;
+	int ret;
+
+	sus = kzalloc(sizeof(*sus), GFP_KERNEL);
+	if (!sus)
+		return -ENOMEM;
+	mutex_lock(&sr_walk_mutex);
+	xa_init(&w.roots);
+	w.epoch = sr_epoch_advance();
+	ret = sr_walk_all(&w);
+	xa_destroy(&w.roots);
+	if (!ret) {
+		extra = sr_unseen_links(&w, sus);
+		if (extra)
+			sr_mismatch(&w, "%lu shadow links have no kernel counterpart",
+				    extra);
+	}
+	mutex_unlock(&sr_walk_mutex);
+	kfree(sus);
+	if (ret)
+		return ret;
+
+	sr_capture_check();
+	sr_model_counts(&c);
+	sr_text_printf(out, "kernel anon_vmas=%lu avcs=%lu vmas=%lu mms=%lu\n",
+		       w.avs, w.avcs, w.vmas, w.mms);
+	sr_text_printf(out, "shadow anon_vmas=%ld avcs=%ld vmas=%ld mms=%ld\n",
+		       c.avs, c.links, c.vmas, c.mms);
+	sr_text_printf(out, "stale %d\n", sr_is_stale());
+	if (w.mismatches)
+		sr_text_printf(out, "verify: FAIL mismatches=%lu\n",
+			       w.mismatches);
+	else
+		sr_text_printf(out, "verify: ok anon_vmas=%lu avcs=%lu vmas=%lu mms=%lu\n",
+			       w.avs, w.avcs, w.vmas, w.mms);
+	return 0;
+}

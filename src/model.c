@@ -1,0 +1,846 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shadow forest: objects, their indexes and the two primitive changes
+ * (a chain link appears, a chain link goes) from which everything else in
+ * the model follows.  See include/shadow_rmap/model.h for the rules.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/interval_tree_generic.h>
+#include <linux/rhashtable.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include <shadow_rmap/model.h>
+#include <shadow_rmap/stats.h>
+
+static struct kmem_cache *sr_av_cache, *sr_vma_cache, *sr_link_cache,
+	*sr_mm_cache;
+static struct rhashtable sr_av_ht, sr_vma_ht, sr_link_ht, sr_mm_ht;
+static atomic_t sr_epoch = ATOMIC_INIT(1);
+static atomic_long_t sr_nr_avs, sr_nr_links, sr_nr_vmas, sr_nr_mms;
+
+#define SR_HT_PARAMS(type) {					\
+	.head_offset = offsetof(type, node),			\
+	.key_offset = offsetof(type, key),			\
+	.key_len = sizeof(unsigned long),			\
+	.automatic_shrinking = true,				\
+}
+
+static const struct rhashtable_params sr_av_p = SR_HT_PARAMS(struct sr_av);
+static const struct rhashtable_params sr_vma_p = SR_HT_PARAMS(struct sr_vma);
+static const struct rhashtable_params sr_link_p = SR_HT_PARAMS(struct sr_link);
+static const struct rhashtable_params sr_mm_p = SR_HT_PARAMS(struct sr_mm);
+
+/* Handlers must not sleep nor dip into the atomic reserves. */
+#define SR_GFP (GFP_NOWAIT | __GFP_NOWARN)
+
+static unsigned long sr_link_start(struct sr_link *l)
+{
+	return l->vma->pgoff;
+}
+
+static unsigned long sr_link_last(struct sr_link *l)
+{
+	return sr_vma_last_pgoff(l->vma);
+}
+
+INTERVAL_TREE_DEFINE(struct sr_link, rb, unsigned long, rb_subtree_last,
+		     sr_link_start, sr_link_last, static, sr_it)
+
+/**
+ * sr_link_iter_first() - first link of a shadow anon_vma overlapping a range
+ * @root: the shadow anon_vma's tree
+ * @first: first page offset of the range
+ * @last: last page offset of the range
+ *
+ * Return: the link, or NULL.  Caller holds the forest's root lock.
+ */
+struct sr_link *sr_link_iter_first(struct rb_root_cached *root,
+				   unsigned long first, unsigned long last)
+{
+	return sr_it_iter_first(root, first, last);
+}
+
+/**
+ * sr_link_iter_next() - next link overlapping the same range
+ * @l: the current link
+ * @first: first page offset of the range
+ * @last: last page offset of the range
+ *
+ * Return: the link, or NULL.  Caller holds the forest's root lock.
+ */
+struct sr_link *sr_link_iter_next(struct sr_link *l, unsigned long first,
+				  unsigned long last)
+{
+	return sr_it_iter_next(l, first, last);
+}
+
+/**
+ * sr_epoch_current() - the current walk epoch
+ *
+ * Return: the epoch new objects are stamped with.
+ */
+u32 sr_epoch_current(void)
+{
+	return (u32)atomic_read(&sr_epoch);
+}
+
+/**
+ * sr_epoch_advance() - start a new walk epoch
+ *
+ * Return: the new epoch; objects born before it carry a smaller stamp.
+ */
+u32 sr_epoch_advance(void)
+{
+	return (u32)atomic_inc_return(&sr_epoch);
+}
+
+/**
+ * sr_av_find() - look up the shadow of a kernel anon_vma
+ * @key: the kernel anon_vma's address
+ *
+ * Return: the shadow or NULL.  Caller holds rcu_read_lock() or the forest's
+ * root lock; the object may be dead (check ->dead under the root lock).
+ */
+struct sr_av *sr_av_find(unsigned long key)
+{
+	return rhashtable_lookup(&sr_av_ht, &key, sr_av_p);
+}
+
+/**
+ * sr_vma_find() - look up the shadow of a VMA
+ * @key: the kernel VMA's address
+ *
+ * Return: the shadow or NULL, under the same rules as sr_av_find().
+ */
+struct sr_vma *sr_vma_find(unsigned long key)
+{
+	return rhashtable_lookup(&sr_vma_ht, &key, sr_vma_p);
+}
+
+/**
+ * sr_link_find() - look up the shadow of an anon_vma_chain
+ * @key: the kernel anon_vma_chain's address
+ *
+ * Return: the shadow or NULL, under the same rules as sr_av_find().
+ */
+struct sr_link *sr_link_find(unsigned long key)
+{
+	return rhashtable_lookup(&sr_link_ht, &key, sr_link_p);
+}
+
+/**
+ * sr_mm_find() - look up the shadow of an mm
+ * @key: the kernel mm_struct's address
+ *
+ * Return: the shadow or NULL, under the same rules as sr_av_find().
+ */
+struct sr_mm *sr_mm_find(unsigned long key)
+{
+	return rhashtable_lookup(&sr_mm_ht, &key, sr_mm_p);
+}
+
+static void sr_av_free_rcu(struct rcu_head *h)
+{
+	kmem_cache_free(sr_av_cache, container_of(h, struct sr_av, rcu));
+}
+
+static void sr_vma_free_rcu(struct rcu_head *h)
+{
+	kmem_cache_free(sr_vma_cache, container_of(h, struct sr_vma, rcu));
+}
+
+static void sr_link_free_rcu(struct rcu_head *h)
+{
+	kmem_cache_free(sr_link_cache, container_of(h, struct sr_link, rcu));
+}
+
+static void sr_mm_free_rcu(struct rcu_head *h)
+{
+	struct sr_mm *smm = container_of(h, struct sr_mm, rcu);
+
+	kmem_cache_free(sr_mm_cache, smm);
+}
+
+static void sr_av_release(struct sr_av *av)
+{
+	av->dead = true;
+	rhashtable_remove_fast(&sr_av_ht, &av->node, sr_av_p);
+	atomic_long_dec(&sr_nr_avs);
+	sr_stat_inc(SR_AV_FREE);
+	if (av->parent) {
+		av->parent->nr_children--;
+		av->root->nr_avs--;
+	}
+	call_rcu(&av->rcu, sr_av_free_rcu);
+}
+
+/*
+ * Drop one reference of a shadow anon_vma.  A non-root holds one reference
+ * on its parent and one on its root, so the root goes last.  Iterative, as
+ * a fork chain can be thousands deep.  Caller holds the forest's root lock.
+ */
+static void sr_av_put(struct sr_av *av)
+{
+	struct sr_av *root = av->root;
+	unsigned int root_puts = 0;
+
+	while (av != root) {
+		struct sr_av *parent = av->parent;
+
+		if (--av->refs)
+			goto put_root;
+		sr_av_release(av);
+		root_puts++;
+		av = parent;
+	}
+	root_puts++;
+put_root:
+	if (WARN_ON_ONCE(root->refs < root_puts)) {
+		sr_mark_stale();
+		root_puts = root->refs;
+	}
+	root->refs -= root_puts;
+	if (!root->refs && !root->dead)
+		sr_av_release(root);
+}
+
+static struct sr_av *sr_av_alloc(unsigned long key)
+{
+	struct sr_av *av = kmem_cache_zalloc(sr_av_cache, SR_GFP);
+
+	if (!av) {
+		sr_stat_inc(SR_ALLOC_FAIL);
+		return NULL;
+	}
+	av->key = key;
+	av->tree = RB_ROOT_CACHED;
+	av->born = sr_epoch_current();
+	spin_lock_init(&av->lock);
+	return av;
+}
+
+static bool sr_hash_insert(struct rhashtable *ht, struct rhash_head *node,
+			   const struct rhashtable_params p)
+{
+	if (rhashtable_insert_fast(ht, node, p)) {
+		sr_stat_inc(SR_HASH_FAIL);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Find or make the shadow root.  Roots are only made by the forest's own
+ * writers, which the kernel serialises, so find-then-insert cannot race
+ * with another maker of the same root.
+ */
+static struct sr_av *sr_root_get(unsigned long key)
+{
+	struct sr_av *root = sr_av_find(key);
+
+	if (root) {
+		if (root->root == root)
+			return root;
+		/* A non-root left by a missed unlink; the address was reused. */
+		sr_mark_stale();
+		return NULL;
+	}
+	root = sr_av_alloc(key);
+	if (!root)
+		return NULL;
+	root->root = root;
+	if (!sr_hash_insert(&sr_av_ht, &root->node, sr_av_p)) {
+		kmem_cache_free(sr_av_cache, root);
+		return NULL;
+	}
+	atomic_long_inc(&sr_nr_avs);
+	sr_stat_inc(SR_AV_NEW);
+	return root;
+}
+
+/* Find or make a non-root shadow anon_vma.  Caller holds the root lock. */
+static struct sr_av *sr_child_get(const struct sr_avc_snap *s,
+				  struct sr_av *root)
+{
+	struct sr_av *av = sr_av_find(s->av);
+	struct sr_av *parent;
+
+	if (av) {
+		if (av->root == root)
+			return av;
+		sr_mark_stale();
+		return NULL;
+	}
+	av = sr_av_alloc(s->av);
+	if (!av)
+		return NULL;
+	parent = sr_av_find(s->av_parent);
+	if (!parent || parent->root != root || parent->dead) {
+		/* A child's VMAs always link its parent first. */
+		sr_stat_inc(SR_AV_ORPHAN);
+		sr_mark_stale();
+		parent = root;
+	}
+	av->root = root;
+	av->parent = parent;
+	av->depth = parent->depth + 1;
+	if (!sr_hash_insert(&sr_av_ht, &av->node, sr_av_p)) {
+		kmem_cache_free(sr_av_cache, av);
+		return NULL;
+	}
+	parent->refs++;
+	parent->nr_children++;
+	root->refs++;
+	root->nr_avs++;
+	atomic_long_inc(&sr_nr_avs);
+	sr_stat_inc(SR_AV_NEW);
+	return av;
+}
+
+static void sr_mm_take_owner(struct sr_mm *smm, struct mm_struct *mm)
+{
+	struct task_struct *t;
+
+	rcu_read_lock();
+#ifdef CONFIG_MEMCG
+	t = rcu_dereference(mm->owner);
+#else
+	t = current->mm == mm ? current : NULL;
+#endif
+	if (t) {
+		smm->tgid = t->tgid;
+		strscpy(smm->comm, t->comm, sizeof(smm->comm));
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * sr_mm_owner() - the tgid and comm of the task that owns a shadow mm
+ * @smm: a shadow mm found under rcu_read_lock() (held by the caller)
+ * @tgid: receives the owner's thread-group id
+ * @comm: receives its comm (TASK_COMM_LEN bytes)
+ *
+ * The mm_struct stays allocated while the shadow holds its mmgrab() and
+ * mm->owner is RCU-protected, so the owner is read fresh (a fork's child is
+ * only given its own tgid after its mm is copied).  Falls back to what was
+ * seen when the shadow mm was made.
+ */
+void sr_mm_owner(struct sr_mm *smm, pid_t *tgid, char *comm)
+{
+	struct task_struct *t = NULL;
+
+#ifdef CONFIG_MEMCG
+	t = rcu_dereference(smm->mm->owner);
+#endif
+	if (t) {
+		*tgid = t->tgid;
+		strscpy(comm, t->comm, TASK_COMM_LEN);
+	} else {
+		*tgid = smm->tgid;
+		strscpy(comm, smm->comm, TASK_COMM_LEN);
+	}
+}
+
+/*
+ * Find a live shadow mm and pin it for a new VMA, or make one.  Several
+ * forests may race here for one mm: the hash insert decides, a loser retries.
+ */
+static struct sr_mm *sr_mm_get(struct mm_struct *mm)
+{
+	unsigned long key = (unsigned long)mm;
+	struct sr_mm *smm, *old;
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		smm = sr_mm_find(key);
+		if (smm) {
+			spin_lock(&smm->lock);
+			if (!smm->dead) {
+				smm->nr_vmas++;
+				spin_unlock(&smm->lock);
+				return smm;
+			}
+			spin_unlock(&smm->lock);
+			continue;
+		}
+		smm = kmem_cache_zalloc(sr_mm_cache, SR_GFP);
+		if (!smm) {
+			sr_stat_inc(SR_ALLOC_FAIL);
+			return NULL;
+		}
+		smm->key = key;
+		smm->mm = mm;
+		smm->nr_vmas = 1;
+		smm->born = sr_epoch_current();
+		spin_lock_init(&smm->lock);
+		INIT_LIST_HEAD(&smm->vmas);
+		sr_mm_take_owner(smm, mm);
+		old = rhashtable_lookup_get_insert_fast(&sr_mm_ht, &smm->node,
+							sr_mm_p);
+		if (!old) {
+			mmgrab(mm);
+			atomic_long_inc(&sr_nr_mms);
+			sr_stat_inc(SR_MM_NEW);
+			return smm;
+		}
+		kmem_cache_free(sr_mm_cache, smm);
+		if (IS_ERR(old)) {
+			sr_stat_inc(SR_HASH_FAIL);
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static void sr_mm_unpin(struct sr_mm *smm, struct sr_vma *v)
+{
+	bool last;
+
+	spin_lock(&smm->lock);
+	list_del_rcu(&v->mm_node);
+	last = --smm->nr_vmas == 0;
+	if (last) {
+		smm->dead = true;
+		rhashtable_remove_fast(&sr_mm_ht, &smm->node, sr_mm_p);
+	}
+	spin_unlock(&smm->lock);
+	if (!last)
+		return;
+	/*
+	 * The last link of an mm goes in exit_mmap() or munmap, while the mm
+	 * still holds its own mm_count: this never frees the mm here.
+	 */
+	mmdrop(smm->mm);
+	atomic_long_dec(&sr_nr_mms);
+	sr_stat_inc(SR_MM_FREE);
+	call_rcu(&smm->rcu, sr_mm_free_rcu);
+}
+
+/* Find or make the shadow VMA.  Caller holds the forest's root lock. */
+static struct sr_vma *sr_vma_get(const struct sr_avc_snap *s,
+				 struct sr_av *root)
+{
+	struct sr_vma *v = sr_vma_find(s->vma);
+	struct sr_mm *smm;
+
+	if (v) {
+		if (v->root == root && v->mm->key == (unsigned long)s->mm)
+			return v;
+		/* A leftover of a missed unlink: the address was reused. */
+		sr_mark_stale();
+		return NULL;
+	}
+	v = kmem_cache_zalloc(sr_vma_cache, SR_GFP);
+	if (!v) {
+		sr_stat_inc(SR_ALLOC_FAIL);
+		return NULL;
+	}
+	v->key = s->vma;
+	v->root = root;
+	v->start = s->start;
+	v->end = s->end;
+	v->pgoff = s->pgoff;
+	v->born = sr_epoch_current();
+	INIT_LIST_HEAD(&v->links);
+	smm = sr_mm_get(s->mm);
+	if (!smm) {
+		kmem_cache_free(sr_vma_cache, v);
+		return NULL;
+	}
+	v->mm = smm;
+	spin_lock(&smm->lock);
+	list_add_tail_rcu(&v->mm_node, &smm->vmas);
+	spin_unlock(&smm->lock);
+	if (!sr_hash_insert(&sr_vma_ht, &v->node, sr_vma_p)) {
+		sr_mm_unpin(smm, v);
+		call_rcu(&v->rcu, sr_vma_free_rcu);
+		return NULL;
+	}
+	root->nr_vmas++;
+	atomic_long_inc(&sr_nr_vmas);
+	sr_stat_inc(SR_VMA_NEW);
+	return v;
+}
+
+/*
+ * The kernel changes a VMA's range only with all of its links out of the
+ * trees.  If the shadow still holds links keyed by the old range, take them
+ * out and put them back so that no interval tree is left mis-keyed.
+ */
+static void sr_vma_rekey(struct sr_vma *v, const struct sr_avc_snap *s)
+{
+	struct sr_link *l;
+
+	if (v->start == s->start && v->end == s->end && v->pgoff == s->pgoff)
+		return;
+	sr_stat_inc(SR_LINK_REKEY);
+	list_for_each_entry(l, &v->links, same_vma)
+		sr_it_remove(l, &l->av->tree);
+	v->start = s->start;
+	v->end = s->end;
+	v->pgoff = s->pgoff;
+	list_for_each_entry(l, &v->links, same_vma)
+		sr_it_insert(l, &l->av->tree);
+}
+
+static void sr_vma_put(struct sr_vma *v)
+{
+	if (--v->nr_links)
+		return;
+	v->dead = true;
+	v->root->nr_vmas--;
+	rhashtable_remove_fast(&sr_vma_ht, &v->node, sr_vma_p);
+	sr_mm_unpin(v->mm, v);
+	atomic_long_dec(&sr_nr_vmas);
+	sr_stat_inc(SR_VMA_FREE);
+	call_rcu(&v->rcu, sr_vma_free_rcu);
+}
+
+/* Caller holds the root lock; @l is hashed and in its trees. */
+static void sr_link_unlink(struct sr_link *l)
+{
+	struct sr_av *av = l->av;
+
+	rhashtable_remove_fast(&sr_link_ht, &l->node, sr_link_p);
+	sr_it_remove(l, &av->tree);
+	list_del(&l->same_vma);
+	av->nr_links--;
+	sr_vma_put(l->vma);
+	sr_av_put(av);
+	atomic_long_dec(&sr_nr_links);
+	call_rcu(&l->rcu, sr_link_free_rcu);
+}
+
+/**
+ * sr_model_link_add() - a kernel anon_vma_chain is entering its tree
+ * @s: what the kernel's objects held at that moment
+ *
+ * Called with the kernel's root anon_vma rwsem held for writing (from a
+ * probe), or for reading (from a kernel walk), so no other writer of this
+ * forest runs.  Never sleeps.
+ *
+ * Return: 0, or -ENOMEM when the shadow could not follow (it is then
+ * marked stale).
+ */
+int sr_model_link_add(const struct sr_avc_snap *s)
+{
+	struct sr_av *root, *av;
+	struct sr_vma *v;
+	struct sr_link *l, *old;
+
+	l = kmem_cache_zalloc(sr_link_cache, SR_GFP);
+	if (!l) {
+		sr_stat_inc(SR_ALLOC_FAIL);
+		goto stale;
+	}
+	l->key = s->avc;
+	l->born = sr_epoch_current();
+	l->seen = l->born;
+
+	root = sr_root_get(s->av_root);
+	if (!root)
+		goto stale_free;
+	spin_lock(&root->lock);
+	old = sr_link_find(s->avc);
+	if (old) {
+		/* Its removal was missed and the address came back. */
+		sr_stat_inc(SR_LINK_DUP);
+		sr_link_unlink(old);
+		sr_mark_stale();
+	}
+	av = s->av == s->av_root ? root : sr_child_get(s, root);
+	if (!av)
+		goto stale_unlock;
+	/* A new root is born with refs 0: pin it before anything can put it. */
+	av->refs++;
+	v = sr_vma_get(s, root);
+	if (!v) {
+		sr_av_put(av);
+		goto stale_unlock;
+	}
+	sr_vma_rekey(v, s);
+	if (s->vma_anon_vma)
+		v->anon_vma = s->vma_anon_vma;
+	l->av = av;
+	l->vma = v;
+	if (!sr_hash_insert(&sr_link_ht, &l->node, sr_link_p)) {
+		v->nr_links++;
+		sr_vma_put(v);
+		sr_av_put(av);
+		goto stale_unlock;
+	}
+	sr_it_insert(l, &av->tree);
+	list_add(&l->same_vma, &v->links);
+	v->nr_links++;
+	av->nr_links++;
+	atomic_long_inc(&sr_nr_links);
+	spin_unlock(&root->lock);
+	sr_stat_inc(SR_LINK_ADD);
+	return 0;
+
+stale_unlock:
+	/* An empty new root must not stay behind. */
+	if (!root->refs && !root->dead) {
+		root->refs = 1;
+		sr_av_put(root);
+	}
+	spin_unlock(&root->lock);
+stale_free:
+	kmem_cache_free(sr_link_cache, l);
+stale:
+	sr_mark_stale();
+	return -ENOMEM;
+}
+
+/**
+ * sr_model_drop_link() - remove one link from the shadow
+ * @l: the link, found under rcu_read_lock()
+ *
+ * Takes the forest's root lock.  A link that another path removed first is
+ * left alone.
+ */
+void sr_model_drop_link(struct sr_link *l)
+{
+	struct sr_av *root = READ_ONCE(l->av)->root;
+
+	spin_lock(&root->lock);
+	if (sr_link_find(l->key) == l)
+		sr_link_unlink(l);
+	spin_unlock(&root->lock);
+}
+
+/**
+ * sr_model_link_del() - a kernel anon_vma_chain is leaving its tree
+ * @avc: the kernel anon_vma_chain's address
+ *
+ * Same context as sr_model_link_add().
+ */
+void sr_model_link_del(unsigned long avc)
+{
+	struct sr_link *l;
+
+	rcu_read_lock();
+	l = sr_link_find(avc);
+	if (l) {
+		sr_model_drop_link(l);
+		sr_stat_inc(SR_LINK_DEL);
+	} else {
+		/* Not seen arriving: before load, or its add failed. */
+		sr_stat_inc(SR_DEL_UNKNOWN);
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * sr_model_vma_set_anon() - note the anon_vma a forked VMA settled on
+ * @vma: the kernel VMA's address
+ * @anon_vma: its vma->anon_vma after anon_vma_fork()
+ *
+ * anon_vma_fork() may reuse an anon_vma only after the last link is in, so
+ * the link hook cannot see that choice; the fork path reports it here.
+ */
+void sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma)
+{
+	struct sr_vma *v;
+
+	rcu_read_lock();
+	v = sr_vma_find(vma);
+	if (v && anon_vma && READ_ONCE(v->anon_vma) != anon_vma) {
+		WRITE_ONCE(v->anon_vma, anon_vma);
+		sr_stat_inc(SR_VMA_ANON_FIX);
+	}
+	rcu_read_unlock();
+}
+
+static int sr_ht_walk(struct rhashtable *ht, size_t off,
+		      int (*fn)(void *obj, void *arg), void *arg)
+{
+	struct rhashtable_iter it;
+	void *obj;
+	int ret = 0;
+
+	rhashtable_walk_enter(ht, &it);
+	rhashtable_walk_start(&it);
+	while ((obj = rhashtable_walk_next(&it)) != NULL) {
+		if (IS_ERR(obj)) {
+			if (PTR_ERR(obj) == -EAGAIN)
+				continue;
+			break;
+		}
+		ret = fn(obj, arg);
+		if (ret)
+			break;
+		if (need_resched()) {
+			rhashtable_walk_stop(&it);
+			cond_resched();
+			rhashtable_walk_start(&it);
+		}
+	}
+	rhashtable_walk_stop(&it);
+	rhashtable_walk_exit(&it);
+	return ret;
+}
+
+/**
+ * sr_model_for_each_av() - call @fn for every shadow anon_vma
+ * @fn: the callback; runs under rcu_read_lock(), returns non-zero to stop
+ * @arg: passed to @fn
+ *
+ * Sleeps between objects (process context only).  Objects added or removed
+ * during the walk may or may not be seen.
+ *
+ * Return: the first non-zero value @fn returned, or 0.
+ */
+int sr_model_for_each_av(int (*fn)(struct sr_av *av, void *arg), void *arg)
+{
+	return sr_ht_walk(&sr_av_ht, 0, (int (*)(void *, void *))fn, arg);
+}
+
+/**
+ * sr_model_for_each_mm() - call @fn for every shadow mm
+ * @fn: as for sr_model_for_each_av()
+ * @arg: passed to @fn
+ *
+ * Return: as for sr_model_for_each_av().
+ */
+int sr_model_for_each_mm(int (*fn)(struct sr_mm *mm, void *arg), void *arg)
+{
+	return sr_ht_walk(&sr_mm_ht, 0, (int (*)(void *, void *))fn, arg);
+}
+
+/**
+ * sr_model_for_each_link() - call @fn for every shadow link
+ * @fn: as for sr_model_for_each_av()
+ * @arg: passed to @fn
+ *
+ * Return: as for sr_model_for_each_av().
+ */
+int sr_model_for_each_link(int (*fn)(struct sr_link *l, void *arg), void *arg)
+{
+	return sr_ht_walk(&sr_link_ht, 0, (int (*)(void *, void *))fn, arg);
+}
+
+static int sr_sweep_one(struct sr_link *l, void *arg)
+{
+	u32 epoch = *(u32 *)arg;
+
+	/* Signed distance: epochs wrap. */
+	if ((s32)(READ_ONCE(l->seen) - epoch) < 0 &&
+	    (s32)(l->born - epoch) < 0) {
+		sr_model_drop_link(l);
+		sr_stat_inc(SR_SWEEP_LINKS);
+	}
+	return 0;
+}
+
+/**
+ * sr_model_sweep() - drop links that a kernel walk did not confirm
+ * @epoch: the epoch the walk ran in
+ *
+ * A link born before @epoch and not seen by the walk has no kernel
+ * counterpart any more (its removal was missed).
+ */
+void sr_model_sweep(u32 epoch)
+{
+	sr_model_for_each_link(sr_sweep_one, &epoch);
+}
+
+/**
+ * sr_model_counts() - numbers of live shadow objects
+ * @c: filled in
+ */
+void sr_model_counts(struct sr_counts *c)
+{
+	c->avs = atomic_long_read(&sr_nr_avs);
+	c->links = atomic_long_read(&sr_nr_links);
+	c->vmas = atomic_long_read(&sr_nr_vmas);
+	c->mms = atomic_long_read(&sr_nr_mms);
+}
+
+static int sr_drop_any(struct sr_link *l, void *arg)
+{
+	sr_model_drop_link(l);
+	return 0;
+}
+
+/**
+ * sr_model_init() - create the caches and indexes
+ *
+ * Return: 0 or a negative errno.
+ */
+int sr_model_init(void)
+{
+	int ret = -ENOMEM;
+
+	sr_av_cache = KMEM_CACHE(sr_av, 0);
+	sr_vma_cache = KMEM_CACHE(sr_vma, 0);
+	sr_link_cache = KMEM_CACHE(sr_link, 0);
+	sr_mm_cache = KMEM_CACHE(sr_mm, 0);
+	if (!sr_av_cache || !sr_vma_cache || !sr_link_cache || !sr_mm_cache)
+		goto caches;
+	ret = rhashtable_init(&sr_av_ht, &sr_av_p);
+	if (ret)
+		goto caches;
+	ret = rhashtable_init(&sr_vma_ht, &sr_vma_p);
+	if (ret)
+		goto av;
+	ret = rhashtable_init(&sr_link_ht, &sr_link_p);
+	if (ret)
+		goto vma;
+	ret = rhashtable_init(&sr_mm_ht, &sr_mm_p);
+	if (ret)
+		goto link;
+	return 0;
+link:
+	rhashtable_destroy(&sr_link_ht);
+vma:
+	rhashtable_destroy(&sr_vma_ht);
+av:
+	rhashtable_destroy(&sr_av_ht);
+caches:
+	kmem_cache_destroy(sr_mm_cache);
+	kmem_cache_destroy(sr_link_cache);
+	kmem_cache_destroy(sr_vma_cache);
+	kmem_cache_destroy(sr_av_cache);
+	return ret;
+}
+
+/**
+ * sr_model_exit() - free the whole shadow
+ *
+ * Capture must be stopped first.  Dropping every link drops every other
+ * object through the reference counts.
+ */
+void sr_model_exit(void)
+{
+	/* Shrinking may resize the table under the walk: go until empty. */
+	while (atomic_long_read(&sr_nr_links))
+		sr_model_for_each_link(sr_drop_any, NULL);
+	rcu_barrier();
+	WARN_ON(atomic_long_read(&sr_nr_avs) || atomic_long_read(&sr_nr_vmas) ||
+		atomic_long_read(&sr_nr_mms));
+	rhashtable_destroy(&sr_mm_ht);
+	rhashtable_destroy(&sr_link_ht);
+	rhashtable_destroy(&sr_vma_ht);
+	rhashtable_destroy(&sr_av_ht);
+	kmem_cache_destroy(sr_mm_cache);
+	kmem_cache_destroy(sr_link_cache);
+	kmem_cache_destroy(sr_vma_cache);
+	kmem_cache_destroy(sr_av_cache);
+}
+
+/**
+ * sr_model_bytes() - memory the shadow objects take
+ * @c: object counts from sr_model_counts()
+ *
+ * Return: bytes, counting each object at its slab object size.
+ */
+unsigned long sr_model_bytes(const struct sr_counts *c)
+{
+	return c->avs * kmem_cache_size(sr_av_cache) +
+	       c->links * kmem_cache_size(sr_link_cache) +
+	       c->vmas * kmem_cache_size(sr_vma_cache) +
+	       c->mms * kmem_cache_size(sr_mm_cache);
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A lockless page-table read, the way GUP-fast does it: with interrupts off
+ * no page-table page can be freed under us (x86 frees them after an IPI or
+ * an RCU-sched grace period), and the caller's mmgrab() keeps the pgd.
+ * The answer is a snapshot, as any rmap answer is.
+ */
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+
+#include <shadow_rmap/ptwalk.h>
+
+static enum sr_pte_state sr_pte_decode(pte_t pte, unsigned long *pfn)
+{
+	swp_entry_t e;
+
+	if (pte_none(pte))
+		return SR_PTE_NONE;
+	if (pte_present(pte)) {
+		*pfn = pte_pfn(pte);
+		return SR_PTE_PRESENT;
+	}
+	e = pte_to_swp_entry(pte);
+	if (is_migration_entry(e)) {
+		*pfn = swp_offset_pfn(e);
+		return SR_PTE_MIGRATION;
+	}
+	if (non_swap_entry(e))
+		return SR_PTE_OTHER;
+	return SR_PTE_SWAP;
+}
+
+static enum sr_pte_state sr_pt_walk(struct mm_struct *mm, unsigned long addr,
+				    unsigned long *pfn, bool *huge)
+{
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+	pmd_t *pmdp, pmd;
+	pte_t *ptep, pte;
+
+	pgdp = pgd_offset(mm, addr);
+	pgd = READ_ONCE(*pgdp);
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		return SR_PTE_NONE;
+	p4dp = p4d_offset_lockless(pgdp, pgd, addr);
+	p4d = READ_ONCE(*p4dp);
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		return SR_PTE_NONE;
+	pudp = pud_offset_lockless(p4dp, p4d, addr);
+	pud = READ_ONCE(*pudp);
+	if (pud_none(pud) || !pud_present(pud))
+		return SR_PTE_NONE;
+	if (pud_leaf(pud)) {
+		*huge = true;
+		*pfn = pud_pfn(pud) + ((addr & ~PUD_MASK) >> PAGE_SHIFT);
+		return SR_PTE_PRESENT;
+	}
+	if (pud_bad(pud))
+		return SR_PTE_NONE;
+	pmdp = pmd_offset_lockless(pudp, pud, addr);
+	pmd = READ_ONCE(*pmdp);
+	if (pmd_none(pmd))
+		return SR_PTE_NONE;
+	if (!pmd_present(pmd)) {
+		if (is_pmd_migration_entry(pmd)) {
+			*huge = true;
+			return SR_PTE_MIGRATION;
+		}
+		return SR_PTE_OTHER;
+	}
+	if (pmd_leaf(pmd)) {
+		*huge = true;
+		*pfn = pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+		return SR_PTE_PRESENT;
+	}
+	if (pmd_bad(pmd))
+		return SR_PTE_NONE;
+	ptep = pte_offset_map(&pmd, addr);
+	pte = ptep_get_lockless(ptep);
+	pte_unmap(ptep);
+	return sr_pte_decode(pte, pfn);
+}
+
+/**
+ * sr_pt_probe() - read what @mm maps at @addr
+ * @mm: an mm whose mm_count the caller holds
+ * @addr: a user address
+ * @pfn: set to the page frame for present and migration entries
+ * @huge: set when the entry is a PMD or PUD leaf
+ *
+ * Return: the state of the entry.
+ */
+enum sr_pte_state sr_pt_probe(struct mm_struct *mm, unsigned long addr,
+			      unsigned long *pfn, bool *huge)
+{
+	enum sr_pte_state s;
+	unsigned long flags;
+
+	*pfn = 0;
+	*huge = false;
+	local_irq_save(flags);
+	s = sr_pt_walk(mm, addr, pfn, huge);
+	local_irq_restore(flags);
+	return s;
+}
+
+/**
+ * sr_pte_name() - the word lookups print for a state
+ * @s: the state
+ *
+ * Return: a static string.
+ */
+const char *sr_pte_name(enum sr_pte_state s)
+{
+	static const char * const names[] = {
+		[SR_PTE_NONE] = "none",
+		[SR_PTE_PRESENT] = "present",
+		[SR_PTE_SWAP] = "swap",
+		[SR_PTE_MIGRATION] = "migration",
+		[SR_PTE_OTHER] = "other",
+	};
+
+	return names[s];
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Event counters and the stale flag.
+ */
+#include <linux/jiffies.h>
+
+#include <shadow_rmap/stats.h>
+
+DEFINE_PER_CPU(unsigned long, sr_stats[SR_NR_STATS]);
+
+static const char * const sr_stat_names[SR_NR_STATS] = {
+	[SR_LINK_ADD] = "link_add",
+	[SR_LINK_DEL] = "link_del",
+	[SR_LINK_REKEY] = "link_rekey",
+	[SR_LINK_DUP] = "link_dup",
+	[SR_DEL_UNKNOWN] = "del_unknown",
+	[SR_AV_NEW] = "anon_vma_new",
+	[SR_AV_FREE] = "anon_vma_free",
+	[SR_AV_ORPHAN] = "anon_vma_orphan",
+	[SR_VMA_NEW] = "vma_new",
+	[SR_VMA_FREE] = "vma_free",
+	[SR_VMA_ANON_FIX] = "vma_anon_reuse",
+	[SR_MM_NEW] = "mm_new",
+	[SR_MM_FREE] = "mm_free",
+	[SR_ALLOC_FAIL] = "alloc_fail",
+	[SR_HASH_FAIL] = "hash_fail",
+	[SR_SEED_LINKS] = "seed_links",
+	[SR_SWEEP_LINKS] = "sweep_links",
+	[SR_RESYNC] = "resync",
+};
+
+static atomic_t sr_stale = ATOMIC_INIT(0);
+static unsigned long sr_resync_jiffies;
+
+/**
+ * sr_stat_read() - sum a counter over all CPUs
+ * @s: the counter
+ *
+ * Return: its value.
+ */
+unsigned long sr_stat_read(enum sr_stat s)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(sr_stats[s], cpu);
+	return sum;
+}
+
+/**
+ * sr_stat_name() - the name a counter is printed under
+ * @s: the counter
+ *
+ * Return: a static string.
+ */
+const char *sr_stat_name(enum sr_stat s)
+{
+	return sr_stat_names[s];
+}
+
+/**
+ * sr_mark_stale() - say the shadow may disagree with the kernel
+ *
+ * Safe from any context; cleared only by a resync.
+ */
+void sr_mark_stale(void)
+{
+	atomic_set(&sr_stale, 1);
+}
+
+/**
+ * sr_is_stale() - whether the shadow may disagree with the kernel
+ *
+ * Return: true when an event was lost since the last resync.
+ */
+bool sr_is_stale(void)
+{
+	return atomic_read(&sr_stale);
+}
+
+/**
+ * sr_clear_stale() - a resync is starting; later losses mark stale again
+ */
+void sr_clear_stale(void)
+{
+	atomic_set(&sr_stale, 0);
+	WRITE_ONCE(sr_resync_jiffies, jiffies);
+}
+
+/**
+ * sr_last_resync_jiffies() - when the shadow was last rebuilt
+ *
+ * Return: jiffies at the start of the last seed or resync.
+ */
+unsigned long sr_last_resync_jiffies(void)
+{
+	return READ_ONCE(sr_resync_jiffies);
+}
+
+/**
+ * sr_stats_reset() - zero every event counter
+ *
+ * Counters are only ever added to, so a reset racing with a handler loses at
+ * most that handler's increment.
+ *
+ * Return: 0.
+ */
+int sr_stats_reset(void)
+{
+	int cpu, s;
+
+	for_each_possible_cpu(cpu)
+		for (s = 0; s < SR_NR_STATS; s++)
+			per_cpu(sr_stats[s], cpu) = 0;
+	return 0;
+}
