@@ -734,8 +734,13 @@ static int do_compare(int argc, char **argv)
 			for (k = 0; k < (size_t)a.n; k++)
 				cand[nc++] = a.k[k];
 			reread(pfn, cand, nc, &v1);
-			if (!is_anon(v1.flags) || (v1.count == 0 && v1.n == 0)) {
-				vanished++;	/* freed or reused meanwhile */
+			if (!is_anon(v1.flags) || v1.n == 0) {
+				/*
+				 * None of the mappings we knew (nor any the module
+				 * claims) maps it any more: freed, migrated or
+				 * reused meanwhile; nothing left to judge.
+				 */
+				vanished++;
 				done = 1;
 				break;
 			}
