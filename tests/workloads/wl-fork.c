@@ -2,9 +2,13 @@
 /*
  * wl-fork - fork-shaped anon_vma situations.
  *
- *   wl-fork fanout [N=8] [PAGES=64]   N children of one parent share PAGES
+ *   wl-fork fanout [N=8] [PAGES=64] [REGIONS=0]
+ *                                     N children of one parent share PAGES
  *                                     written pages; odd children COW-write
- *                                     the first PAGES/4.
+ *                                     the first PAGES/4.  REGIONS adds that
+ *                                     many extra one-page anon VMAs (written,
+ *                                     split apart by PROT_NONE pages), to
+ *                                     multiply the anon_vmas and chains.
  *   wl-fork chain [D=6] [PAGES=16]    fork chain of depth D, all parents
  *                                     alive; every generation writes its copy
  *                                     of pages 1.. (page 0 stays shared by all).
@@ -20,15 +24,24 @@
 
 #define TAG_PARENT 0xA11CE000u
 
-static void fanout(unsigned long n, unsigned long pages)
+static void fanout(unsigned long n, unsigned long pages, unsigned long regions)
 {
 	unsigned long cow = pages / 4, i, ncow = 0;
 	char *r = wl_map(pages * WL_PAGE);
+	char *x = regions ? wl_map(2 * regions * WL_PAGE) : NULL;
 	pid_t *kids = calloc(n, sizeof(*kids));
 	int base = wl_ready_count(), ph = wl_phase();
 
 	WL_ASSERT(kids, "calloc");
 	wl_fill(r, 0, pages, TAG_PARENT);
+	for (i = 0; i < regions; i++) {
+		wl_fill(x, 2 * i, 1, TAG_PARENT + 1);
+		WL_ASSERT(mprotect(x + (2 * i + 1) * WL_PAGE, WL_PAGE, PROT_NONE) == 0,
+			  "mprotect: %s", strerror(errno));
+	}
+	if (regions)
+		WL_ASSERT(wl_count_vmas(x, 2 * regions * WL_PAGE) == (int)(2 * regions),
+			  "extra regions are not %lu VMAs", 2 * regions);
 	for (i = 0; i < n; i++) {
 		pid_t p = wl_fork();
 
@@ -54,8 +67,8 @@ static void fanout(unsigned long n, unsigned long pages)
 			ncow++;
 	}
 	wl_wait_ready(base + n);
-	wl_info("mode=fanout base=%#lx pages=%lu children=%lu cow_pages=%lu cow_children=%lu",
-		(unsigned long)r, pages, n, cow, ncow);
+	wl_info("mode=fanout base=%#lx pages=%lu children=%lu cow_pages=%lu cow_children=%lu regions=%lu",
+		(unsigned long)r, pages, n, cow, ncow, regions);
 	wl_checkpoint("fanout");
 	WL_ASSERT(wl_check(r, 0, pages, TAG_PARENT) == 0,
 		  "parent's bytes changed by children's COW");
@@ -65,6 +78,11 @@ static void fanout(unsigned long n, unsigned long pages)
 	wl_info("mode=fanout-exited base=%#lx pages=%lu", (unsigned long)r, pages);
 	wl_checkpoint("fanout-exited");
 	munmap(r, pages * WL_PAGE);
+	if (regions) {
+		for (i = 0; i < regions; i++)
+			WL_ASSERT(wl_check(x, 2 * i, 1, TAG_PARENT + 1) == 0, "region %lu", i);
+		munmap(x, 2 * regions * WL_PAGE);
+	}
 	free(kids);
 }
 
@@ -237,7 +255,8 @@ int main(int argc, char **argv)
 	wl_init("wl-fork");
 	if (all || !strcmp(mode, "fanout"))
 		fanout(all ? 8 : wl_arg(argc, argv, 2, 8),
-		       all ? 64 : wl_arg(argc, argv, 3, 64));
+		       all ? 64 : wl_arg(argc, argv, 3, 64),
+		       all ? 4 : wl_arg(argc, argv, 4, 0));
 	if (all || !strcmp(mode, "chain"))
 		chain_live(all ? 6 : wl_arg(argc, argv, 2, 6),
 			   all ? 16 : wl_arg(argc, argv, 3, 16));

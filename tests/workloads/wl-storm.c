@@ -56,6 +56,8 @@ static void worker(int id, double deadline)
 	while (wl_now() < deadline) {
 		int op = rand_r(&seed) % 4, ph = wl_phase();
 
+		if (getppid() != wl->top)	/* the driver was killed: stop */
+			break;
 		if (ph != acked && (ph & 1)) {	/* pause requested */
 			while (kids > 0) {
 				int st;
