@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# rmmod/insmod cycles under a fork storm (stress-ng --fork when present, and
+# wl-storm): after every load verify must be ok; at the end, with the storm
+# gone, verify and the oracle over the whole system.
+# sr-timeout: 900
+. tests/guest/lib.sh
+. tests/guest/wl-lib.sh
+
+wl_need wl-storm oracle
+cycles=${WL_RELOAD_CYCLES:-6}
+secs=$((cycles * 8 + 20))
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait' EXIT
+sr_klog_mark
+if command -v stress-ng >/dev/null; then
+	stress-ng --fork 2 --timeout "${secs}s" >"$SR_RESULTS/wl/stress-ng-fork.log" 2>&1 &
+	pids+=($!)
+else
+	echo "note: no stress-ng; wl-storm only"
+fi
+"$SR_BIN/wl-storm" "$secs" 2 >"$SR_RESULTS/wl/storm-reload.log" 2>&1 &
+storm=$!
+pids+=("$storm")
+sleep 2
+for ((c = 1; c <= cycles; c++)); do
+	sr_load
+	sleep 2
+	verify_get
+	echo "cycle $c after load: $VLINE"
+	sleep 1
+	verify_get
+	echo "cycle $c later:     $VLINE"
+	sr_unload
+	sleep 1
+done
+for p in "${pids[@]}"; do
+	kill "$p" 2>/dev/null
+done
+wait "$storm"
+rc=$?
+# killed by us (SIGTERM: 143) or finished by its deadline (0)
+[[ $rc -eq 0 || $rc -eq 143 ]] || { tail -n 40 "$SR_RESULTS/wl/storm-reload.log" >&2; fail "wl-storm exited $rc"; }
+wait
+pids=()
+sr_load
+verify_get
+echo "quiet after the storm: $VLINE"
+"$SR_BIN/oracle" compare --all >"$SR_RESULTS/wl/oracle-after-reload.txt" 2>&1 || {
+	head -n 80 "$SR_RESULTS/wl/oracle-after-reload.txt" >&2
+	fail "oracle compare --all after the reload cycles"
+}
+echo "$(tail -n 1 "$SR_RESULTS/wl/oracle-after-reload.txt")"
+sr_unload
+sr_klog_clean
+echo "PASS"
