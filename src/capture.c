@@ -32,6 +32,18 @@ static bool sr_ctx_ok(void)
 	return false;
 }
 
+/**
+ * sr_kernel_av_parent() - read a kernel anon_vma's parent
+ * @av: a kernel anon_vma of a forest whose root rwsem the caller's context
+ *      holds, and an ancestor of one being linked (so it is alive)
+ *
+ * Return: its parent's address.
+ */
+unsigned long sr_kernel_av_parent(unsigned long av)
+{
+	return (unsigned long)((struct anon_vma *)av)->parent;
+}
+
 static int sr_insert_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct anon_vma_chain *avc;
@@ -54,6 +66,7 @@ static int sr_insert_pre(struct kprobe *p, struct pt_regs *regs)
 	s.end = vma->vm_end;
 	s.pgoff = vma->vm_pgoff;
 	s.mm = vma->vm_mm;
+	s.parent_of = sr_kernel_av_parent;
 	sr_model_link_add(&s);
 	return 0;
 }
@@ -88,13 +101,18 @@ struct sr_probe {
 	bool active;
 };
 
+/*
+ * Registered in this order: a removal seen for a link the shadow never saw
+ * is harmless, an insertion seen whose removal is then missed leaves a
+ * stale link behind, so removals are watched first and insertions last.
+ */
 static struct sr_probe sr_probes[] = {
-	{ .kp = { .symbol_name = "anon_vma_interval_tree_insert",
-		  .pre_handler = sr_insert_pre }, .required = true },
 	{ .kp = { .symbol_name = "anon_vma_interval_tree_remove",
 		  .pre_handler = sr_remove_pre }, .required = true },
 	{ .kp = { .symbol_name = "copy_page_range",
 		  .pre_handler = sr_copy_range_pre } },
+	{ .kp = { .symbol_name = "anon_vma_interval_tree_insert",
+		  .pre_handler = sr_insert_pre }, .required = true },
 };
 
 static void sr_unregister(struct sr_probe *p)

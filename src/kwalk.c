@@ -76,6 +76,7 @@ static void sr_snap(struct sr_avc_snap *s, struct anon_vma_chain *avc)
 	s->end = vma->vm_end;
 	s->pgoff = vma->vm_pgoff;
 	s->mm = vma->vm_mm;
+	s->parent_of = sr_kernel_av_parent;
 }
 
 static bool sr_link_matches(struct sr_link *l, const struct sr_avc_snap *s)
@@ -143,7 +144,7 @@ static void sr_check_avc(struct sr_walk *w, struct anon_vma_chain *avc)
 	} else if (w->repair) {
 		if (!sr_model_link_add(&s)) {
 			w->seeded++;
-			sr_stat_inc(SR_SEED_LINKS);
+			sr_stat_inc(l ? SR_WALK_FIX : SR_SEED_LINKS);
 		}
 	} else if (!l) {
 		sr_mismatch(w, "avc %p (anon_vma %p, vma %p [%lx-%lx] pgoff %lx) missing from the shadow",

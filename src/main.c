@@ -29,6 +29,7 @@ static int __init shadow_rmap_init(void)
 	ret = sr_resync();
 	if (ret)
 		goto capture;
+	sr_model_seeded();
 	ret = sr_debugfs_init();
 	if (ret)
 		goto capture;

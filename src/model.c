@@ -18,6 +18,7 @@ static struct kmem_cache *sr_av_cache, *sr_vma_cache, *sr_link_cache,
 	*sr_mm_cache;
 static struct rhashtable sr_av_ht, sr_vma_ht, sr_link_ht, sr_mm_ht;
 static atomic_t sr_epoch = ATOMIC_INIT(1);
+static bool sr_seeded;
 static atomic_long_t sr_nr_avs, sr_nr_links, sr_nr_vmas, sr_nr_mms;
 
 #define SR_HT_PARAMS(type) {					\
@@ -34,6 +35,9 @@ static const struct rhashtable_params sr_mm_p = SR_HT_PARAMS(struct sr_mm);
 
 /* Handlers must not sleep nor dip into the atomic reserves. */
 #define SR_GFP (GFP_NOWAIT | __GFP_NOWARN)
+
+/* How many missing ancestors one link may bring back. */
+#define SR_ANCESTORS_MAX	4096
 
 static unsigned long sr_link_start(struct sr_link *l)
 {
@@ -260,12 +264,47 @@ static struct sr_av *sr_root_get(unsigned long key)
 	return root;
 }
 
-/* Find or make a non-root shadow anon_vma.  Caller holds the root lock. */
+/* A new non-root shadow anon_vma, hashed, its parent not yet set. */
+static struct sr_av *sr_av_make(unsigned long key, struct sr_av *root)
+{
+	struct sr_av *av = sr_av_alloc(key);
+
+	if (!av)
+		return NULL;
+	av->root = root;
+	if (!sr_hash_insert(&sr_av_ht, &av->node, sr_av_p)) {
+		kmem_cache_free(sr_av_cache, av);
+		return NULL;
+	}
+	root->refs++;
+	root->nr_avs++;
+	atomic_long_inc(&sr_nr_avs);
+	sr_stat_inc(SR_AV_NEW);
+	return av;
+}
+
+static void sr_av_adopt(struct sr_av *av, struct sr_av *parent)
+{
+	av->parent = parent;
+	parent->refs++;
+	parent->nr_children++;
+}
+
+/*
+ * Find or make a non-root shadow anon_vma, and any ancestors the shadow
+ * lacks.  The shadow lets an anon_vma go when its last link goes, but
+ * __vma_adjust() takes all of a VMA's links out and puts them back newest
+ * first, so a child can come back before its parent.  The kernel's own
+ * ancestors are alive here: the VMA being linked links every one of them.
+ * Caller holds the root lock, under the kernel's root rwsem.
+ */
 static struct sr_av *sr_child_get(const struct sr_avc_snap *s,
 				  struct sr_av *root)
 {
 	struct sr_av *av = sr_av_find(s->av);
-	struct sr_av *parent;
+	struct sr_av *cur, *p, *x;
+	unsigned long pkey = s->av_parent;
+	unsigned int n = 0, i;
 
 	if (av) {
 		if (av->root == root)
@@ -273,29 +312,28 @@ static struct sr_av *sr_child_get(const struct sr_avc_snap *s,
 		sr_mark_stale();
 		return NULL;
 	}
-	av = sr_av_alloc(s->av);
+	av = sr_av_make(s->av, root);
 	if (!av)
 		return NULL;
-	parent = sr_av_find(s->av_parent);
-	if (!parent || parent->root != root || parent->dead) {
-		/* A child's VMAs always link its parent first. */
-		sr_stat_inc(SR_AV_ORPHAN);
-		sr_mark_stale();
-		parent = root;
+	for (cur = av;; cur = p) {
+		p = sr_av_find(pkey);
+		if (p && p->root == root && !p->dead)
+			break;
+		if (p || ++n > SR_ANCESTORS_MAX ||
+		    !(p = sr_av_make(pkey, root))) {
+			sr_stat_inc(SR_AV_ORPHAN);
+			sr_mark_stale();
+			p = root;
+			break;
+		}
+		sr_av_adopt(cur, p);
+		pkey = s->parent_of(pkey);
 	}
-	av->root = root;
-	av->parent = parent;
-	av->depth = parent->depth + 1;
-	if (!sr_hash_insert(&sr_av_ht, &av->node, sr_av_p)) {
-		kmem_cache_free(sr_av_cache, av);
-		return NULL;
-	}
-	parent->refs++;
-	parent->nr_children++;
-	root->refs++;
-	root->nr_avs++;
-	atomic_long_inc(&sr_nr_avs);
-	sr_stat_inc(SR_AV_NEW);
+	sr_av_adopt(cur, p);
+	for (n = 0, x = av; x != p; x = x->parent)
+		n++;
+	for (i = 0, x = av; x != p; x = x->parent, i++)
+		x->depth = p->depth + n - i;
 	return av;
 }
 
@@ -627,10 +665,22 @@ void sr_model_link_del(unsigned long avc)
 		sr_model_drop_link(l);
 		sr_stat_inc(SR_LINK_DEL);
 	} else {
-		/* Not seen arriving: before load, or its add failed. */
+		/* Not seen arriving: before the first seeding, or lost. */
 		sr_stat_inc(SR_DEL_UNKNOWN);
+		if (READ_ONCE(sr_seeded))
+			sr_mark_stale();
 	}
 	rcu_read_unlock();
+}
+
+/**
+ * sr_model_seeded() - the first kernel walk is complete
+ *
+ * From now on a removal of an unknown link means an insertion was lost.
+ */
+void sr_model_seeded(void)
+{
+	WRITE_ONCE(sr_seeded, true);
 }
 
 /**

@@ -25,6 +25,7 @@ static const char * const sr_stat_names[SR_NR_STATS] = {
 	[SR_ALLOC_FAIL] = "alloc_fail",
 	[SR_HASH_FAIL] = "hash_fail",
 	[SR_SEED_LINKS] = "seed_links",
+	[SR_WALK_FIX] = "walk_fixed_links",
 	[SR_SWEEP_LINKS] = "sweep_links",
 	[SR_RESYNC] = "resync",
 };

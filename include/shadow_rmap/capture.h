@@ -13,5 +13,6 @@ unsigned long sr_capture_missed(void);
 void sr_capture_show(struct seq_file *m);
 void sr_capture_baseline(void);
 void sr_capture_check(void);
+unsigned long sr_kernel_av_parent(unsigned long av);
 
 #endif

@@ -96,7 +96,8 @@ struct sr_mm {
 
 /*
  * What the capture side read from a kernel anon_vma_chain while the kernel
- * held it.  Parent and root are the anon_vma's own pointers.
+ * held it.  Parent and root are the anon_vma's own pointers.  parent_of()
+ * may be called while the kernel still holds the forest's root rwsem.
  */
 struct sr_avc_snap {
 	unsigned long avc;
@@ -107,6 +108,8 @@ struct sr_avc_snap {
 	unsigned long vma_anon_vma;
 	unsigned long start, end, pgoff;
 	struct mm_struct *mm;
+	/* The parent of a kernel anon_vma of this forest. */
+	unsigned long (*parent_of)(unsigned long av);
 };
 
 int sr_model_init(void);
@@ -115,6 +118,7 @@ void sr_model_exit(void);
 int sr_model_link_add(const struct sr_avc_snap *s);
 void sr_model_link_del(unsigned long avc);
 void sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma);
+void sr_model_seeded(void);
 
 struct sr_av *sr_av_find(unsigned long key);
 struct sr_vma *sr_vma_find(unsigned long key);
