@@ -25,6 +25,8 @@ int sr_debugfs_init(void)
 	debugfs_create_file("verify", 0400, d, NULL, &sr_verify_fops);
 	debugfs_create_file("lookup", 0600, d, NULL, &sr_lookup_fops);
 	debugfs_create_file("stats", 0400, d, NULL, &sr_stats_fops);
+	debugfs_create_file("chains", 0400, d, NULL, &sr_chains_fops);
+	debugfs_create_file("top", 0400, d, NULL, &sr_top_fops);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <linux/seq_file.h>
 
 #include <shadow_rmap/capture.h>
+#include <shadow_rmap/cause.h>
 #include <shadow_rmap/debugfs.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
@@ -28,6 +29,7 @@ static int sr_stats_show(struct seq_file *m, void *v)
 		   (jiffies - sr_last_resync_jiffies()) / HZ);
 	for (s = 0; s < SR_NR_STATS; s++)
 		seq_printf(m, "%s %lu\n", sr_stat_name(s), sr_stat_read(s));
+	sr_cause_show(m);
 	sr_capture_show(m);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <linux/rmap.h>
 
 #include <shadow_rmap/capture.h>
+#include <shadow_rmap/cause.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 
@@ -44,6 +45,12 @@ unsigned long sr_kernel_av_parent(unsigned long av)
 	return (unsigned long)((struct anon_vma *)av)->parent;
 }
 
+/* With ftrace-based kprobes regs->sp is the traced function's entry SP. */
+static unsigned long sr_caller(struct pt_regs *regs)
+{
+	return *(unsigned long *)kernel_stack_pointer(regs);
+}
+
 static int sr_insert_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct anon_vma_chain *avc;
@@ -67,15 +74,22 @@ static int sr_insert_pre(struct kprobe *p, struct pt_regs *regs)
 	s.pgoff = vma->vm_pgoff;
 	s.mm = vma->vm_mm;
 	s.parent_of = sr_kernel_av_parent;
-	sr_model_link_add(&s);
+	if (!sr_model_link_add(&s))
+		sr_cause_count(sr_cause_of(sr_caller(regs), s.mm, SR_ADD),
+			       SR_ADD);
 	return 0;
 }
 
 static int sr_remove_pre(struct kprobe *p, struct pt_regs *regs)
 {
+	struct anon_vma_chain *avc;
+
 	if (!sr_ctx_ok())
 		return 0;
-	sr_model_link_del(regs_get_kernel_argument(regs, 0));
+	avc = (struct anon_vma_chain *)regs_get_kernel_argument(regs, 0);
+	if (sr_model_link_del((unsigned long)avc))
+		sr_cause_count(sr_cause_of(sr_caller(regs), avc->vma->vm_mm,
+					   SR_DEL), SR_DEL);
 	return 0;
 }
 
@@ -152,6 +166,7 @@ int sr_capture_start(void)
 {
 	int i, ret;
 
+	sr_cause_init();
 	for (i = 0; i < ARRAY_SIZE(sr_probes); i++) {
 		ret = sr_register(&sr_probes[i]);
 		if (ret && sr_probes[i].required) {

@@ -26,6 +26,7 @@
 #include <linux/xarray.h>
 
 #include <shadow_rmap/capture.h>
+#include <shadow_rmap/cause.h>
 #include <shadow_rmap/kwalk.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
@@ -145,6 +146,7 @@ static void sr_check_avc(struct sr_walk *w, struct anon_vma_chain *avc)
 		if (!sr_model_link_add(&s)) {
 			w->seeded++;
 			sr_stat_inc(l ? SR_WALK_FIX : SR_SEED_LINKS);
+			sr_cause_count(SR_CAUSE_RESYNC, SR_ADD);
 		}
 	} else if (!l) {
 		sr_mismatch(w, "avc %p (anon_vma %p, vma %p [%lx-%lx] pgoff %lx) missing from the shadow",

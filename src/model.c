@@ -360,8 +360,8 @@ static void sr_mm_take_owner(struct sr_mm *smm, struct mm_struct *mm)
  * @tgid: receives the owner's thread-group id
  * @comm: receives its comm (TASK_COMM_LEN bytes)
  *
- * The mm_struct stays allocated while the shadow holds its mmgrab() and
- * mm->owner is RCU-protected, so the owner is read fresh (a fork's child is
+ * The mm_struct stays allocated while the live shadow holds its mmgrab()
+ * and mm->owner is RCU-protected, so the owner is read fresh (a fork's child is
  * only given its own tgid after its mm is copied).  Falls back to what was
  * seen when the shadow mm was made.
  */
@@ -369,8 +369,11 @@ void sr_mm_owner(struct sr_mm *smm, pid_t *tgid, char *comm)
 {
 	struct task_struct *t = NULL;
 
+	/* Once dead, the shadow's mmgrab() is gone: do not touch the mm. */
+	spin_lock(&smm->lock);
 #ifdef CONFIG_MEMCG
-	t = rcu_dereference(smm->mm->owner);
+	if (!smm->dead)
+		t = rcu_dereference(smm->mm->owner);
 #endif
 	if (t) {
 		*tgid = t->tgid;
@@ -379,6 +382,7 @@ void sr_mm_owner(struct sr_mm *smm, pid_t *tgid, char *comm)
 		*tgid = smm->tgid;
 		strscpy(comm, smm->comm, TASK_COMM_LEN);
 	}
+	spin_unlock(&smm->lock);
 }
 
 /*
@@ -654,8 +658,10 @@ void sr_model_drop_link(struct sr_link *l)
  * @avc: the kernel anon_vma_chain's address
  *
  * Same context as sr_model_link_add().
+ *
+ * Return: true when the shadow held that link.
  */
-void sr_model_link_del(unsigned long avc)
+bool sr_model_link_del(unsigned long avc)
 {
 	struct sr_link *l;
 
@@ -671,6 +677,7 @@ void sr_model_link_del(unsigned long avc)
 			sr_mark_stale();
 	}
 	rcu_read_unlock();
+	return l;
 }
 
 /**
@@ -746,6 +753,18 @@ static int sr_ht_walk(struct rhashtable *ht, size_t off,
 int sr_model_for_each_av(int (*fn)(struct sr_av *av, void *arg), void *arg)
 {
 	return sr_ht_walk(&sr_av_ht, 0, (int (*)(void *, void *))fn, arg);
+}
+
+/**
+ * sr_model_for_each_vma() - call @fn for every shadow VMA
+ * @fn: as for sr_model_for_each_av()
+ * @arg: passed to @fn
+ *
+ * Return: as for sr_model_for_each_av().
+ */
+int sr_model_for_each_vma(int (*fn)(struct sr_vma *v, void *arg), void *arg)
+{
+	return sr_ht_walk(&sr_vma_ht, 0, (int (*)(void *, void *))fn, arg);
 }
 
 /**

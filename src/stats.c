@@ -4,6 +4,7 @@
  */
 #include <linux/jiffies.h>
 
+#include <shadow_rmap/cause.h>
 #include <shadow_rmap/stats.h>
 
 DEFINE_PER_CPU(unsigned long, sr_stats[SR_NR_STATS]);
@@ -114,5 +115,6 @@ int sr_stats_reset(void)
 	for_each_possible_cpu(cpu)
 		for (s = 0; s < SR_NR_STATS; s++)
 			per_cpu(sr_stats[s], cpu) = 0;
+	sr_cause_reset();
 	return 0;
 }

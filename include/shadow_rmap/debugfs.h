@@ -16,6 +16,8 @@ extern const struct file_operations sr_control_fops;
 extern const struct file_operations sr_verify_fops;
 extern const struct file_operations sr_lookup_fops;
 extern const struct file_operations sr_stats_fops;
+extern const struct file_operations sr_chains_fops;
+extern const struct file_operations sr_top_fops;
 
 /* Longest line any node accepts, newline included. */
 #define SR_INPUT_MAX	128

@@ -116,7 +116,7 @@ int sr_model_init(void);
 void sr_model_exit(void);
 
 int sr_model_link_add(const struct sr_avc_snap *s);
-void sr_model_link_del(unsigned long avc);
+bool sr_model_link_del(unsigned long avc);
 void sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma);
 void sr_model_seeded(void);
 
@@ -131,6 +131,7 @@ void sr_model_drop_link(struct sr_link *l);
 
 /* Walk every object of one kind; @fn runs under rcu_read_lock(). */
 int sr_model_for_each_av(int (*fn)(struct sr_av *av, void *arg), void *arg);
+int sr_model_for_each_vma(int (*fn)(struct sr_vma *v, void *arg), void *arg);
 int sr_model_for_each_mm(int (*fn)(struct sr_mm *mm, void *arg), void *arg);
 int sr_model_for_each_link(int (*fn)(struct sr_link *l, void *arg), void *arg);
 

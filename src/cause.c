@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cause attribution, from what a link hook can see for free: the function
+ * that called the interval-tree insert or remove (a few are unambiguous),
+ * whether the mm is being torn down, and otherwise the system call the
+ * current task is in (orig_ax of its user registers).  No extra probes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm_types.h>
+#include <linux/percpu.h>
+#include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
+#include <asm/syscall.h>
+#include <asm/unistd.h>
+
+#include <shadow_rmap/cause.h>
+#include <shadow_rmap/symbols.h>
+
+static DEFINE_PER_CPU(unsigned long, sr_cause_stats[SR_NR_CAUSES][2]);
+
+static const char * const sr_cause_names[SR_NR_CAUSES] = {
+	[SR_CAUSE_FORK] = "fork",
+	[SR_CAUSE_MMAP] = "mmap",
+	[SR_CAUSE_MREMAP] = "mremap",
+	[SR_CAUSE_SPLIT_MERGE] = "split_merge",
+	[SR_CAUSE_MUNMAP] = "munmap",
+	[SR_CAUSE_EXIT] = "exit",
+	[SR_CAUSE_EXEC] = "exec",
+	[SR_CAUSE_FAULT] = "fault",
+	[SR_CAUSE_STACK] = "stack",
+	[SR_CAUSE_RESYNC] = "resync",
+	[SR_CAUSE_OTHER] = "other",
+};
+
+/* Callers of the interval-tree hooks whose reason is their own. */
+static struct sr_sym_range sr_callers[] = {
+	{ .name = "__anon_vma_prepare" },
+	{ .name = "anon_vma_fork" },
+	{ .name = "expand_downwards" },
+	{ .name = "expand_upwards" },
+};
+
+static const enum sr_cause sr_caller_cause[] = {
+	SR_CAUSE_FAULT, SR_CAUSE_FORK, SR_CAUSE_STACK, SR_CAUSE_STACK,
+};
+
+/**
+ * sr_cause_init() - resolve the caller functions
+ *
+ * A caller that cannot be resolved (inlined, renamed) only makes its
+ * events fall back to the system-call rule.
+ *
+ * Return: 0.
+ */
+int sr_cause_init(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sr_callers); i++)
+		if (sr_sym_resolve(&sr_callers[i]))
+			pr_debug("cause: %s not found\n", sr_callers[i].name);
+	return 0;
+}
+
+static enum sr_cause sr_cause_syscall(void)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+
+	if (current->flags & PF_KTHREAD || in_ia32_syscall())
+		return SR_CAUSE_OTHER;
+	switch (syscall_get_nr(current, regs)) {
+	case __NR_clone:
+	case __NR_clone3:
+	case __NR_fork:
+	case __NR_vfork:
+		return SR_CAUSE_FORK;
+	case __NR_mmap:
+	case __NR_brk:
+		return SR_CAUSE_MMAP;
+	case __NR_mremap:
+		return SR_CAUSE_MREMAP;
+	case __NR_mprotect:
+	case __NR_pkey_mprotect:
+	case __NR_madvise:
+	case __NR_process_madvise:
+	case __NR_mlock:
+	case __NR_mlock2:
+	case __NR_munlock:
+	case __NR_mlockall:
+	case __NR_munlockall:
+	case __NR_mbind:
+		return SR_CAUSE_SPLIT_MERGE;
+	case __NR_munmap:
+		return SR_CAUSE_MUNMAP;
+	case __NR_execve:
+	case __NR_execveat:
+		return SR_CAUSE_EXEC;
+	case __NR_exit:
+	case __NR_exit_group:
+		return SR_CAUSE_EXIT;
+	}
+	return SR_CAUSE_OTHER;
+}
+
+/**
+ * sr_cause_of() - classify one link event
+ * @caller: the return address of the interval-tree hook
+ * @mm: the VMA's mm (alive: the caller holds the VMA)
+ * @dir: whether the link comes or goes
+ *
+ * Return: the cause.
+ */
+enum sr_cause sr_cause_of(unsigned long caller, struct mm_struct *mm,
+			  enum sr_dir dir)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sr_callers); i++)
+		if (sr_sym_contains(&sr_callers[i], caller))
+			return sr_caller_cause[i];
+	if (dir == SR_DEL && !atomic_read(&mm->mm_users))
+		return SR_CAUSE_EXIT;
+	return sr_cause_syscall();
+}
+
+/**
+ * sr_cause_count() - count one link event
+ * @c: its cause
+ * @dir: whether the link came or went
+ */
+void sr_cause_count(enum sr_cause c, enum sr_dir dir)
+{
+	this_cpu_inc(sr_cause_stats[c][dir]);
+}
+
+/**
+ * sr_cause_name() - the word a cause is printed as
+ * @c: the cause
+ *
+ * Return: a static string.
+ */
+const char *sr_cause_name(enum sr_cause c)
+{
+	return sr_cause_names[c];
+}
+
+/**
+ * sr_cause_show() - print `cause.NAME.links_added N` and `..._removed N`
+ * @m: the seq_file
+ */
+void sr_cause_show(struct seq_file *m)
+{
+	int c, d, cpu;
+
+	for (c = 0; c < SR_NR_CAUSES; c++) {
+		for (d = 0; d < 2; d++) {
+			unsigned long sum = 0;
+
+			for_each_possible_cpu(cpu)
+				sum += per_cpu(sr_cause_stats[c][d], cpu);
+			seq_printf(m, "cause.%s.links_%s %lu\n", sr_cause_names[c],
+				   d == SR_ADD ? "added" : "removed", sum);
+		}
+	}
+}
+
+/**
+ * sr_cause_reset() - zero the cause counters
+ */
+void sr_cause_reset(void)
+{
+	int c, cpu;
+
+	for_each_possible_cpu(cpu)
+		for (c = 0; c < SR_NR_CAUSES; c++) {
+			per_cpu(sr_cause_stats[c][SR_ADD], cpu) = 0;
+			per_cpu(sr_cause_stats[c][SR_DEL], cpu) = 0;
+		}
+}
