@@ -1,5 +1,30 @@
 # SPDX-License-Identifier: GPL-2.0
-KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+#
+#   make            build shadow_rmap.ko against KDIR
+#   make demo       boot the guest, load the module, show every node
+#   make test       host unit tests + guest suite (TESTS=pattern selects)
+#   make check      checkpatch --strict, W=1 build, sparse C=2 build
+#   make deps       install the Debian 12 packages everything needs
+#
+# Guest runner settings pass through the environment or the command line:
+# SR_GUEST_KERNEL, SR_GUEST_KVER, SR_GUEST_MEM, SR_GUEST_CPUS,
+# SR_GUEST_APPEND, SR_GUEST_TIMEOUT, SR_GUEST_QEMU_ARGS (see
+# scripts/guest/run --help).
+
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
+export KDIR
+
+USER_CC ?= gcc
+USER_CFLAGS ?= -O2 -g -Wall -Wextra
+USER_LDLIBS := -lpthread
+
+# One program per .c file: tests/bin/<name>. New sources need no edit here.
+USER_DIRS := tests/workloads tests/oracle scripts/demo
+USER_SRCS := $(wildcard $(addsuffix /*.c,$(USER_DIRS)))
+USER_HDRS := $(wildcard $(addsuffix /*.h,$(USER_DIRS)))
+USER_BINS := $(addprefix tests/bin/,$(basename $(notdir $(USER_SRCS))))
+vpath %.c $(USER_DIRS)
 
 all: modules
 
@@ -8,5 +33,39 @@ modules:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf tests/bin
 
-.PHONY: all modules clean
+distclean: clean
+	rm -rf build
+
+deps:
+	@scripts/deps.sh
+
+tests-bin: $(USER_BINS)
+
+tests/bin/%: %.c $(USER_HDRS)
+	@mkdir -p tests/bin
+	$(USER_CC) $(USER_CFLAGS) -o $@ $< $(USER_LDLIBS)
+
+test: deps
+	@$(MAKE) --no-print-directory modules tests-bin
+	@tests/run.sh
+
+test-host: deps
+	@$(MAKE) --no-print-directory tests-bin
+	@tests/run.sh --host
+
+test-guest: deps
+	@$(MAKE) --no-print-directory modules tests-bin
+	@tests/run.sh --guest
+
+demo: deps
+	@$(MAKE) --no-print-directory modules tests-bin
+	@SR_KO=$(CURDIR)/shadow_rmap.ko SR_BIN=$(CURDIR)/tests/bin \
+		scripts/guest/run -t 600 -- scripts/demo.sh
+
+check: deps
+	@scripts/check.sh
+
+.PHONY: all modules clean distclean deps tests-bin test test-host \
+	test-guest demo check

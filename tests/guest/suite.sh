@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the guest tests (inside the guest, as root): every
+# tests/guest/[0-9][0-9]-*.sh in order, each in its own bash with a timeout.
+#
+#   TESTS=REGEX        run only tests whose name (no .sh) matches REGEX
+#   SR_TEST_TIMEOUT=S  per-test timeout (default 300); a test can ask for
+#                      more with a line "# sr-timeout: S"
+# A test may tolerate kernel log lines with "# sr-klog-allow: REGEX" lines.
+#
+# Per test: PASS/FAIL/SKIP (exit 77) line, output in $SR_RESULTS/tests/NAME.log.
+# A test fails also when it leaves shadow_rmap loaded (the suite unloads it)
+# or when the kernel log shows trouble while it ran.
+# Ends with "N passed, N failed[, N skipped]"; exit 1 if anything failed.
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cd "$repo" || exit 2
+export SR_KO=${SR_KO:-$repo/shadow_rmap.ko}
+export SR_BIN=${SR_BIN:-$repo/tests/bin}
+export SR_RESULTS=${SR_RESULTS:-/results}
+logs=$SR_RESULTS/tests
+mkdir -p "$logs" || exit 2
+scan=$repo/scripts/guest/scan-klog
+pattern=${TESTS:-}
+passed=0
+failed=0
+skipped=0
+failures=()
+
+# header FILE KEY: values of "# KEY: value" lines
+header() {
+	sed -n "s/^# $2: *//p" "$1"
+}
+
+for t in "$here"/[0-9][0-9]-*.sh; do
+	[[ -f $t ]] || continue
+	name=$(basename "$t" .sh)
+	if [[ -n $pattern ]] && ! [[ $name =~ $pattern ]]; then
+		continue
+	fi
+	log=$logs/$name.log
+	limit=$(header "$t" sr-timeout | tail -n 1)
+	limit=${limit:-${SR_TEST_TIMEOUT:-300}}
+	allow=()
+	while IFS= read -r a; do
+		allow+=(-a "$a")
+	done < <(header "$t" sr-klog-allow)
+
+	marker="sr-suite: start $name $(date +%s%N)"
+	echo "<5>$marker" > /dev/kmsg
+	t0=$(date +%s%N)
+	timeout -k 10 "$limit" bash "$t" < /dev/null > "$log" 2>&1
+	rc=$?
+	secs=$(( ($(date +%s%N) - t0) / 1000000 ))
+	secs=$(printf '%d.%03d' $((secs / 1000)) $((secs % 1000)))
+
+	why=()
+	if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+		why+=("timed out after ${limit}s")
+	elif [[ $rc -ne 0 && $rc -ne 77 ]]; then
+		why+=("exit status $rc")
+	fi
+	if grep -q '^shadow_rmap ' /proc/modules; then
+		why+=("left shadow_rmap loaded")
+		if ! rmmod shadow_rmap >> "$log" 2>&1; then
+			why+=("rmmod failed")
+		fi
+	fi
+	if ! dmesg | "$scan" -m "$marker" "${allow[@]+"${allow[@]}"}" \
+		/dev/stdin >> "$log" 2>&1; then
+		why+=("kernel log shows trouble")
+	fi
+
+	if [[ ${#why[@]} -gt 0 ]]; then
+		failed=$((failed + 1))
+		failures+=("$name")
+		reason=$(IFS=,; echo "${why[*]}")
+		echo "FAIL $name (${secs}s): ${reason//,/, }"
+		tail -n 60 "$log" | sed 's/^/    | /'
+		echo "    (full output: $log)"
+	elif [[ $rc -eq 77 ]]; then
+		skipped=$((skipped + 1))
+		echo "SKIP $name: $(grep -m1 '^SKIP' "$log" || true)"
+	else
+		passed=$((passed + 1))
+		echo "PASS $name (${secs}s)"
+	fi
+done
+
+if ((passed + failed + skipped == 0)); then
+	echo "FAIL no guest test matches TESTS='$pattern'"
+	failed=1
+fi
+printf 'passed=%d\nfailed=%d\nskipped=%d\nfailures=%s\n' "$passed" \
+	"$failed" "$skipped" "${failures[*]+"${failures[*]}"}" \
+	> "$SR_RESULTS/summary"
+line="$passed passed, $failed failed"
+((skipped)) && line="$line, $skipped skipped"
+# Under tests/run.sh the combined total is the last line, not this one.
+[[ -n ${SR_SUBSUITE:-} ]] && line="guest: $line"
+echo "$line"
+((failed == 0))
