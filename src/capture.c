@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/mm_types.h>
 #include <linux/rmap.h>
 
@@ -16,6 +17,10 @@
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
+
+static bool bare;
+module_param(bare, bool, 0400);
+MODULE_PARM_DESC(bare, "Benchmark floor: the same probes with empty handlers, no shadow");
 
 static atomic_long_t sr_bad_ctx;
 static unsigned long sr_missed_base;
@@ -129,6 +134,21 @@ static struct sr_probe sr_probes[] = {
 		  .pre_handler = sr_insert_pre }, .required = true },
 };
 
+static int sr_bare_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	return 0;
+}
+
+/**
+ * sr_capture_is_bare() - whether the module runs as the benchmark floor
+ *
+ * Return: the bare parameter.
+ */
+bool sr_capture_is_bare(void)
+{
+	return bare;
+}
+
 static void sr_unregister(struct sr_probe *p)
 {
 	if (!p->active)
@@ -139,7 +159,11 @@ static void sr_unregister(struct sr_probe *p)
 
 static int sr_register(struct sr_probe *p)
 {
-	int ret = register_kprobe(&p->kp);
+	int ret;
+
+	if (bare)
+		p->kp.pre_handler = sr_bare_pre;
+	ret = register_kprobe(&p->kp);
 
 	if (ret) {
 		pr_warn("cannot probe %s: %d%s\n", p->kp.symbol_name, ret,
@@ -215,8 +239,8 @@ void sr_capture_show(struct seq_file *m)
 	for (i = 0; i < ARRAY_SIZE(sr_probes); i++) {
 		struct sr_probe *p = &sr_probes[i];
 
-		seq_printf(m, "probe.%s %s\n", p->kp.symbol_name,
-			   p->active ? "ftrace" : "off");
+		seq_printf(m, "probe.%s %s%s\n", p->kp.symbol_name,
+			   p->active ? "ftrace" : "off", bare ? "-bare" : "");
 		seq_printf(m, "probe.%s.nmissed %lu\n", p->kp.symbol_name,
 			   p->kp.nmissed);
 	}

@@ -26,10 +26,15 @@ static int __init shadow_rmap_init(void)
 	ret = sr_capture_start();
 	if (ret)
 		goto model;
-	ret = sr_resync();
-	if (ret)
-		goto capture;
-	sr_model_seeded();
+	if (sr_capture_is_bare()) {
+		/* Probes with empty handlers: the shadow stays empty. */
+		sr_mark_stale();
+	} else {
+		ret = sr_resync();
+		if (ret)
+			goto capture;
+		sr_model_seeded();
+	}
 	ret = sr_debugfs_init();
 	if (ret)
 		goto capture;

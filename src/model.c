@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/interval_tree_generic.h>
+#include <linux/moduleparam.h>
 #include <linux/rhashtable.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -19,6 +20,16 @@ static struct kmem_cache *sr_av_cache, *sr_vma_cache, *sr_link_cache,
 static struct rhashtable sr_av_ht, sr_vma_ht, sr_link_ht, sr_mm_ht;
 static atomic_t sr_epoch = ATOMIC_INIT(1);
 static bool sr_seeded;
+static atomic_long_t sr_bytes;
+static atomic_t sr_alloc_seq;
+
+static unsigned int fail_nth;
+module_param(fail_nth, uint, 0600);
+MODULE_PARM_DESC(fail_nth, "Fault injection: fail every Nth shadow allocation (0: never)");
+
+static unsigned long max_bytes;
+module_param(max_bytes, ulong, 0600);
+MODULE_PARM_DESC(max_bytes, "Stop growing the shadow at this many bytes (0: no cap)");
 static atomic_long_t sr_nr_avs, sr_nr_links, sr_nr_vmas, sr_nr_mms;
 
 #define SR_HT_PARAMS(type) {					\
@@ -38,6 +49,40 @@ static const struct rhashtable_params sr_mm_p = SR_HT_PARAMS(struct sr_mm);
 
 /* How many missing ancestors one link may bring back. */
 #define SR_ANCESTORS_MAX	4096
+
+/*
+ * Every shadow object comes from here: failures, injected or real, and the
+ * memory cap all end in the same visible way (counted, shadow stale).
+ */
+static void *sr_obj_alloc(struct kmem_cache *c)
+{
+	unsigned int size = kmem_cache_size(c);
+	unsigned int nth = READ_ONCE(fail_nth);
+	unsigned long cap = READ_ONCE(max_bytes);
+	void *p;
+
+	if (nth && (unsigned int)atomic_inc_return(&sr_alloc_seq) % nth == 0) {
+		sr_stat_inc(SR_ALLOC_INJECTED);
+		return NULL;
+	}
+	if (cap && atomic_long_read(&sr_bytes) + size > cap) {
+		sr_stat_inc(SR_CAP_HIT);
+		return NULL;
+	}
+	p = kmem_cache_zalloc(c, SR_GFP);
+	if (!p) {
+		sr_stat_inc(SR_ALLOC_FAIL);
+		return NULL;
+	}
+	atomic_long_add(size, &sr_bytes);
+	return p;
+}
+
+static void sr_obj_free(struct kmem_cache *c, void *p)
+{
+	atomic_long_sub(kmem_cache_size(c), &sr_bytes);
+	kmem_cache_free(c, p);
+}
 
 static unsigned long sr_link_start(struct sr_link *l)
 {
@@ -147,24 +192,24 @@ struct sr_mm *sr_mm_find(unsigned long key)
 
 static void sr_av_free_rcu(struct rcu_head *h)
 {
-	kmem_cache_free(sr_av_cache, container_of(h, struct sr_av, rcu));
+	sr_obj_free(sr_av_cache, container_of(h, struct sr_av, rcu));
 }
 
 static void sr_vma_free_rcu(struct rcu_head *h)
 {
-	kmem_cache_free(sr_vma_cache, container_of(h, struct sr_vma, rcu));
+	sr_obj_free(sr_vma_cache, container_of(h, struct sr_vma, rcu));
 }
 
 static void sr_link_free_rcu(struct rcu_head *h)
 {
-	kmem_cache_free(sr_link_cache, container_of(h, struct sr_link, rcu));
+	sr_obj_free(sr_link_cache, container_of(h, struct sr_link, rcu));
 }
 
 static void sr_mm_free_rcu(struct rcu_head *h)
 {
 	struct sr_mm *smm = container_of(h, struct sr_mm, rcu);
 
-	kmem_cache_free(sr_mm_cache, smm);
+	sr_obj_free(sr_mm_cache, smm);
 }
 
 static void sr_av_release(struct sr_av *av)
@@ -212,12 +257,10 @@ put_root:
 
 static struct sr_av *sr_av_alloc(unsigned long key)
 {
-	struct sr_av *av = kmem_cache_zalloc(sr_av_cache, SR_GFP);
+	struct sr_av *av = sr_obj_alloc(sr_av_cache);
 
-	if (!av) {
-		sr_stat_inc(SR_ALLOC_FAIL);
+	if (!av)
 		return NULL;
-	}
 	av->key = key;
 	av->tree = RB_ROOT_CACHED;
 	av->born = sr_epoch_current();
@@ -256,7 +299,7 @@ static struct sr_av *sr_root_get(unsigned long key)
 		return NULL;
 	root->root = root;
 	if (!sr_hash_insert(&sr_av_ht, &root->node, sr_av_p)) {
-		kmem_cache_free(sr_av_cache, root);
+		sr_obj_free(sr_av_cache, root);
 		return NULL;
 	}
 	atomic_long_inc(&sr_nr_avs);
@@ -273,7 +316,7 @@ static struct sr_av *sr_av_make(unsigned long key, struct sr_av *root)
 		return NULL;
 	av->root = root;
 	if (!sr_hash_insert(&sr_av_ht, &av->node, sr_av_p)) {
-		kmem_cache_free(sr_av_cache, av);
+		sr_obj_free(sr_av_cache, av);
 		return NULL;
 	}
 	root->refs++;
@@ -407,11 +450,9 @@ static struct sr_mm *sr_mm_get(struct mm_struct *mm)
 			spin_unlock(&smm->lock);
 			continue;
 		}
-		smm = kmem_cache_zalloc(sr_mm_cache, SR_GFP);
-		if (!smm) {
-			sr_stat_inc(SR_ALLOC_FAIL);
+		smm = sr_obj_alloc(sr_mm_cache);
+		if (!smm)
 			return NULL;
-		}
 		smm->key = key;
 		smm->mm = mm;
 		smm->nr_vmas = 1;
@@ -427,7 +468,7 @@ static struct sr_mm *sr_mm_get(struct mm_struct *mm)
 			sr_stat_inc(SR_MM_NEW);
 			return smm;
 		}
-		kmem_cache_free(sr_mm_cache, smm);
+		sr_obj_free(sr_mm_cache, smm);
 		if (IS_ERR(old)) {
 			sr_stat_inc(SR_HASH_FAIL);
 			return NULL;
@@ -474,11 +515,9 @@ static struct sr_vma *sr_vma_get(const struct sr_avc_snap *s,
 		sr_mark_stale();
 		return NULL;
 	}
-	v = kmem_cache_zalloc(sr_vma_cache, SR_GFP);
-	if (!v) {
-		sr_stat_inc(SR_ALLOC_FAIL);
+	v = sr_obj_alloc(sr_vma_cache);
+	if (!v)
 		return NULL;
-	}
 	v->key = s->vma;
 	v->root = root;
 	v->start = s->start;
@@ -488,7 +527,7 @@ static struct sr_vma *sr_vma_get(const struct sr_avc_snap *s,
 	INIT_LIST_HEAD(&v->links);
 	smm = sr_mm_get(s->mm);
 	if (!smm) {
-		kmem_cache_free(sr_vma_cache, v);
+		sr_obj_free(sr_vma_cache, v);
 		return NULL;
 	}
 	v->mm = smm;
@@ -572,11 +611,9 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	struct sr_vma *v;
 	struct sr_link *l, *old;
 
-	l = kmem_cache_zalloc(sr_link_cache, SR_GFP);
-	if (!l) {
-		sr_stat_inc(SR_ALLOC_FAIL);
+	l = sr_obj_alloc(sr_link_cache);
+	if (!l)
 		goto stale;
-	}
 	l->key = s->avc;
 	l->born = sr_epoch_current();
 	l->seen = l->born;
@@ -630,7 +667,7 @@ stale_unlock:
 	}
 	spin_unlock(&root->lock);
 stale_free:
-	kmem_cache_free(sr_link_cache, l);
+	sr_obj_free(sr_link_cache, l);
 stale:
 	sr_mark_stale();
 	return -ENOMEM;
@@ -902,14 +939,12 @@ void sr_model_exit(void)
 
 /**
  * sr_model_bytes() - memory the shadow objects take
- * @c: object counts from sr_model_counts()
+ * @c: object counts from sr_model_counts() (unused: bytes are counted
+ *     as objects come and go)
  *
  * Return: bytes, counting each object at its slab object size.
  */
 unsigned long sr_model_bytes(const struct sr_counts *c)
 {
-	return c->avs * kmem_cache_size(sr_av_cache) +
-	       c->links * kmem_cache_size(sr_link_cache) +
-	       c->vmas * kmem_cache_size(sr_vma_cache) +
-	       c->mms * kmem_cache_size(sr_mm_cache);
+	return atomic_long_read(&sr_bytes);
 }

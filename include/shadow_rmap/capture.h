@@ -14,5 +14,6 @@ void sr_capture_show(struct seq_file *m);
 void sr_capture_baseline(void);
 void sr_capture_check(void);
 unsigned long sr_kernel_av_parent(unsigned long av);
+bool sr_capture_is_bare(void);
 
 #endif
