@@ -79,22 +79,23 @@ static int sr_insert_pre(struct kprobe *p, struct pt_regs *regs)
 	s.pgoff = vma->vm_pgoff;
 	s.mm = vma->vm_mm;
 	s.parent_of = sr_kernel_av_parent;
+	s.cause = sr_cause_of(sr_caller(regs), s.mm, SR_ADD);
 	if (!sr_model_link_add(&s))
-		sr_cause_count(sr_cause_of(sr_caller(regs), s.mm, SR_ADD),
-			       SR_ADD);
+		sr_cause_count(s.cause, SR_ADD);
 	return 0;
 }
 
 static int sr_remove_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct anon_vma_chain *avc;
+	enum sr_cause cause;
 
 	if (!sr_ctx_ok())
 		return 0;
 	avc = (struct anon_vma_chain *)regs_get_kernel_argument(regs, 0);
-	if (sr_model_link_del((unsigned long)avc))
-		sr_cause_count(sr_cause_of(sr_caller(regs), avc->vma->vm_mm,
-					   SR_DEL), SR_DEL);
+	cause = sr_cause_of(sr_caller(regs), avc->vma->vm_mm, SR_DEL);
+	if (sr_model_link_del((unsigned long)avc, cause))
+		sr_cause_count(cause, SR_DEL);
 	return 0;
 }
 

@@ -78,6 +78,7 @@ static void sr_snap(struct sr_avc_snap *s, struct anon_vma_chain *avc)
 	s->pgoff = vma->vm_pgoff;
 	s->mm = vma->vm_mm;
 	s->parent_of = sr_kernel_av_parent;
+	s->cause = SR_CAUSE_RESYNC;
 }
 
 static bool sr_link_matches(struct sr_link *l, const struct sr_avc_snap *s)

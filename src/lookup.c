@@ -17,6 +17,7 @@
 #include <shadow_rmap/lookup.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/ptwalk.h>
+#include <shadow_rmap/trace.h>
 
 #define SR_CHAIN_SHOWN	16
 
@@ -110,9 +111,15 @@ static int sr_collect(struct sr_hits *h, unsigned long key,
 	return -EAGAIN;
 }
 
+/* What the last answer found, for the lookup tracepoint. */
+struct sr_found {
+	unsigned int vmas, present;
+};
+
 /* One line per VMA that maps or could map page @index; then the summary. */
 static int sr_print_hits(struct sr_text *out, unsigned long key,
-			 unsigned long index, unsigned long pfn, bool have_pfn)
+			 unsigned long index, unsigned long pfn, bool have_pfn,
+			 struct sr_found *found)
 {
 	struct sr_hits h = {};
 	unsigned int i, present = 0;
@@ -138,6 +145,8 @@ static int sr_print_hits(struct sr_text *out, unsigned long key,
 	}
 	sr_text_printf(out, "summary vmas=%u present=%u%s\n", h.n, present,
 		       h.found ? "" : " shadow=missing");
+	found->vmas = h.n;
+	found->present = present;
 	sr_hits_release(&h);
 	return 0;
 }
@@ -159,7 +168,8 @@ static const char *sr_page_kind(struct page *page, struct folio *folio)
 	return "kernel";
 }
 
-static int sr_lookup_pfn(unsigned long pfn, struct sr_text *out)
+static int sr_lookup_pfn(unsigned long pfn, struct sr_text *out,
+			 struct sr_found *found)
 {
 	struct folio *folio;
 	struct page *page;
@@ -207,7 +217,7 @@ static int sr_lookup_pfn(unsigned long pfn, struct sr_text *out)
 			       folio_order(folio), folio_page_idx(folio, page));
 	sr_text_printf(out, "\n");
 	folio_put(folio);
-	ret = sr_print_hits(out, key, index, pfn, true);
+	ret = sr_print_hits(out, key, index, pfn, true, found);
 	return ret;
 }
 
@@ -232,7 +242,7 @@ static struct mm_struct *sr_pid_mm(int pid, struct sr_text *out)
 }
 
 static int sr_lookup_pid_addr(int pid, unsigned long addr,
-			      struct sr_text *out)
+			      struct sr_text *out, struct sr_found *found)
 {
 	struct vm_area_struct *vma;
 	struct mm_struct *mm = sr_pid_mm(pid, out);
@@ -257,7 +267,7 @@ static int sr_lookup_pid_addr(int pid, unsigned long addr,
 	st = sr_pt_probe(mm, addr & PAGE_MASK, &pfn, &huge);
 	mmput(mm);
 	if (st == SR_PTE_PRESENT)
-		return sr_lookup_pfn(pfn, out);
+		return sr_lookup_pfn(pfn, out, found);
 	if (!key) {
 		sr_text_printf(out, "page pid=%d addr=0x%lx kind=%s pte=%s\n",
 			       pid, addr, vma ? "file" : "unmapped",
@@ -267,7 +277,7 @@ static int sr_lookup_pid_addr(int pid, unsigned long addr,
 	/* Nothing here yet: these are the VMAs that could map it. */
 	sr_text_printf(out, "page pid=%d addr=0x%lx kind=anon anon_vma=%p index=0x%lx pte=%s\n",
 		       pid, addr, (void *)key, index, sr_pte_name(st));
-	return sr_print_hits(out, key, index, 0, false);
+	return sr_print_hits(out, key, index, 0, false, found);
 }
 
 struct sr_vma_row {
@@ -331,7 +341,7 @@ out:
 	return n;
 }
 
-static int sr_lookup_pid(int pid, struct sr_text *out)
+static int sr_lookup_pid(int pid, struct sr_text *out, struct sr_found *found)
 {
 	struct mm_struct *mm = sr_pid_mm(pid, out);
 	unsigned int n, i, j, cap, links = 0, longest = 0;
@@ -367,6 +377,7 @@ static int sr_lookup_pid(int pid, struct sr_text *out)
 	}
 	sr_text_printf(out, "summary vmas=%u links=%u max_chain=%u\n", n, links,
 		       longest);
+	found->vmas = n;
 	kvfree(rows);
 	mmput(mm);
 	return 0;
@@ -410,13 +421,26 @@ int sr_query_parse(const char *line, struct sr_query *q)
  */
 int sr_lookup(const struct sr_query *q, struct sr_text *out)
 {
+	static const char * const kinds[] = {
+		[SR_Q_PFN] = "pfn", [SR_Q_PID_ADDR] = "pid_addr",
+		[SR_Q_PID] = "pid",
+	};
+	struct sr_found found = {};
+	u64 t0 = ktime_get_ns();
+	int ret = -EINVAL;
+
 	switch (q->kind) {
 	case SR_Q_PFN:
-		return sr_lookup_pfn(q->pfn, out);
+		ret = sr_lookup_pfn(q->pfn, out, &found);
+		break;
 	case SR_Q_PID_ADDR:
-		return sr_lookup_pid_addr(q->pid, q->addr, out);
+		ret = sr_lookup_pid_addr(q->pid, q->addr, out, &found);
+		break;
 	case SR_Q_PID:
-		return sr_lookup_pid(q->pid, out);
+		ret = sr_lookup_pid(q->pid, out, &found);
+		break;
 	}
-	return -EINVAL;
+	trace_lookup(kinds[q->kind], found.vmas, found.present,
+		     ktime_get_ns() - t0);
+	return ret;
 }

@@ -12,8 +12,10 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
+#include <shadow_rmap/cause.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
+#include <shadow_rmap/trace.h>
 
 static struct kmem_cache *sr_av_cache, *sr_vma_cache, *sr_link_cache,
 	*sr_mm_cache;
@@ -214,6 +216,7 @@ static void sr_mm_free_rcu(struct rcu_head *h)
 
 static void sr_av_release(struct sr_av *av)
 {
+	trace_anon_vma_free(av->key, av->root->key, av->depth);
 	av->dead = true;
 	rhashtable_remove_fast(&sr_av_ht, &av->node, sr_av_p);
 	atomic_long_dec(&sr_nr_avs);
@@ -304,6 +307,7 @@ static struct sr_av *sr_root_get(unsigned long key)
 	}
 	atomic_long_inc(&sr_nr_avs);
 	sr_stat_inc(SR_AV_NEW);
+	trace_anon_vma_new(key, key, 0, 0);
 	return root;
 }
 
@@ -375,8 +379,10 @@ static struct sr_av *sr_child_get(const struct sr_avc_snap *s,
 	sr_av_adopt(cur, p);
 	for (n = 0, x = av; x != p; x = x->parent)
 		n++;
-	for (i = 0, x = av; x != p; x = x->parent, i++)
+	for (i = 0, x = av; x != p; x = x->parent, i++) {
 		x->depth = p->depth + n - i;
+		trace_anon_vma_new(x->key, root->key, x->parent->key, x->depth);
+	}
 	return av;
 }
 
@@ -580,10 +586,13 @@ static void sr_vma_put(struct sr_vma *v)
 }
 
 /* Caller holds the root lock; @l is hashed and in its trees. */
-static void sr_link_unlink(struct sr_link *l)
+static void sr_link_unlink(struct sr_link *l, enum sr_cause cause)
 {
 	struct sr_av *av = l->av;
+	struct sr_vma *v = l->vma;
 
+	trace_link_del(av->key, av->root->key, av->depth, v->nr_links - 1,
+		       av->nr_links - 1, v->start, v->end, sr_cause_name(cause));
 	rhashtable_remove_fast(&sr_link_ht, &l->node, sr_link_p);
 	sr_it_remove(l, &av->tree);
 	list_del(&l->same_vma);
@@ -626,7 +635,7 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	if (old) {
 		/* Its removal was missed and the address came back. */
 		sr_stat_inc(SR_LINK_DUP);
-		sr_link_unlink(old);
+		sr_link_unlink(old, SR_CAUSE_RESYNC);
 		sr_mark_stale();
 	}
 	av = s->av == s->av_root ? root : sr_child_get(s, root);
@@ -655,6 +664,8 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	v->nr_links++;
 	av->nr_links++;
 	atomic_long_inc(&sr_nr_links);
+	trace_link_add(av->key, root->key, av->depth, v->nr_links, av->nr_links,
+		       v->start, v->end, sr_cause_name(s->cause));
 	spin_unlock(&root->lock);
 	sr_stat_inc(SR_LINK_ADD);
 	return 0;
@@ -676,36 +687,38 @@ stale:
 /**
  * sr_model_drop_link() - remove one link from the shadow
  * @l: the link, found under rcu_read_lock()
+ * @cause: why, for the tracepoint
  *
  * Takes the forest's root lock.  A link that another path removed first is
  * left alone.
  */
-void sr_model_drop_link(struct sr_link *l)
+void sr_model_drop_link(struct sr_link *l, enum sr_cause cause)
 {
 	struct sr_av *root = READ_ONCE(l->av)->root;
 
 	spin_lock(&root->lock);
 	if (sr_link_find(l->key) == l)
-		sr_link_unlink(l);
+		sr_link_unlink(l, cause);
 	spin_unlock(&root->lock);
 }
 
 /**
  * sr_model_link_del() - a kernel anon_vma_chain is leaving its tree
  * @avc: the kernel anon_vma_chain's address
+ * @cause: why, for the tracepoint
  *
  * Same context as sr_model_link_add().
  *
  * Return: true when the shadow held that link.
  */
-bool sr_model_link_del(unsigned long avc)
+bool sr_model_link_del(unsigned long avc, enum sr_cause cause)
 {
 	struct sr_link *l;
 
 	rcu_read_lock();
 	l = sr_link_find(avc);
 	if (l) {
-		sr_model_drop_link(l);
+		sr_model_drop_link(l, cause);
 		sr_stat_inc(SR_LINK_DEL);
 	} else {
 		/* Not seen arriving: before the first seeding, or lost. */
@@ -835,7 +848,7 @@ static int sr_sweep_one(struct sr_link *l, void *arg)
 	/* Signed distance: epochs wrap. */
 	if ((s32)(READ_ONCE(l->seen) - epoch) < 0 &&
 	    (s32)(l->born - epoch) < 0) {
-		sr_model_drop_link(l);
+		sr_model_drop_link(l, SR_CAUSE_RESYNC);
 		sr_stat_inc(SR_SWEEP_LINKS);
 	}
 	return 0;
@@ -867,7 +880,7 @@ void sr_model_counts(struct sr_counts *c)
 
 static int sr_drop_any(struct sr_link *l, void *arg)
 {
-	sr_model_drop_link(l);
+	sr_model_drop_link(l, SR_CAUSE_OTHER);
 	return 0;
 }
 

@@ -26,6 +26,8 @@
 #include <linux/spinlock.h>
 #include <linux/sched.h>
 
+#include <shadow_rmap/cause.h>
+
 struct mm_struct;
 
 /* The shadow of one kernel anon_vma. */
@@ -110,13 +112,14 @@ struct sr_avc_snap {
 	struct mm_struct *mm;
 	/* The parent of a kernel anon_vma of this forest. */
 	unsigned long (*parent_of)(unsigned long av);
+	enum sr_cause cause;
 };
 
 int sr_model_init(void);
 void sr_model_exit(void);
 
 int sr_model_link_add(const struct sr_avc_snap *s);
-bool sr_model_link_del(unsigned long avc);
+bool sr_model_link_del(unsigned long avc, enum sr_cause cause);
 void sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma);
 void sr_model_seeded(void);
 
@@ -127,7 +130,7 @@ struct sr_mm *sr_mm_find(unsigned long key);
 
 void sr_mm_owner(struct sr_mm *smm, pid_t *tgid, char *comm);
 void sr_model_sweep(u32 epoch);
-void sr_model_drop_link(struct sr_link *l);
+void sr_model_drop_link(struct sr_link *l, enum sr_cause cause);
 
 /* Walk every object of one kind; @fn runs under rcu_read_lock(). */
 int sr_model_for_each_av(int (*fn)(struct sr_av *av, void *arg), void *arg);
