@@ -19,11 +19,12 @@
 #define SR_LOOKUP_TEXT_MAX	(8 << 20)
 
 struct sr_lookup_file {
-	struct mutex lock;
+	struct mutex lock;		/* one query at a time per file */
 	struct sr_text answer;
 	bool answered;
 };
 
+/* The last query anyone wrote, for readers that wrote none. */
 static DEFINE_MUTEX(sr_last_lock);
 static struct sr_query sr_last;
 static bool sr_have_last;

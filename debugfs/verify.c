@@ -6,12 +6,13 @@
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include <shadow_rmap/debugfs.h>
 #include <shadow_rmap/kwalk.h>
 
-#define SR_VERIFY_TEXT_MAX	(1 << 20)
+#define SR_VERIFY_TEXT_MAX	SZ_1M
 
 static int sr_verify_open(struct inode *inode, struct file *file)
 {

@@ -98,8 +98,9 @@ static bool sr_top_wants(const struct sr_place *top, unsigned int n,
 	       v >= (by_chain ? top[SR_TOP_N - 1].chain : top[SR_TOP_N - 1].vmas);
 }
 
-static int sr_census_vma(struct sr_vma *v, void *arg)
+static int sr_census_vma(void *obj, void *arg)
 {
+	struct sr_vma *v = obj;
 	struct sr_census *c = arg;
 	unsigned int links = READ_ONCE(v->nr_links);
 	struct sr_place p;
@@ -124,8 +125,9 @@ static void sr_census_max(struct sr_census *c, enum sr_hist_kind k,
 		sr_place_av(&c->h[k].at, av);
 }
 
-static int sr_census_av(struct sr_av *av, void *arg)
+static int sr_census_av(void *obj, void *arg)
 {
+	struct sr_av *av = obj;
 	struct sr_census *c = arg;
 	unsigned int width = READ_ONCE(av->nr_links);
 	struct sr_place p;
@@ -157,8 +159,8 @@ static int sr_census_av(struct sr_av *av, void *arg)
  */
 int sr_census_take(struct sr_census *c)
 {
-	sr_model_for_each_vma(sr_census_vma, c);
-	sr_model_for_each_av(sr_census_av, c);
+	sr_model_walk(SR_KIND_VMA, sr_census_vma, c);
+	sr_model_walk(SR_KIND_AV, sr_census_av, c);
 	return 0;
 }
 

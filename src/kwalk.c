@@ -150,11 +150,12 @@ static void sr_check_avc(struct sr_walk *w, struct anon_vma_chain *avc)
 			sr_cause_count(SR_CAUSE_RESYNC, SR_ADD);
 		}
 	} else if (!l) {
-		sr_mismatch(w, "avc %p (anon_vma %p, vma %p [%lx-%lx] pgoff %lx) missing from the shadow",
-			    avc, avc->anon_vma, avc->vma, s.start, s.end, s.pgoff);
+		sr_mismatch(w, "avc %p (anon_vma %p, vma %p [%lx-%lx] pgoff %lx) not in the shadow",
+			    avc, avc->anon_vma, avc->vma, s.start, s.end,
+			    s.pgoff);
 	} else {
 		WRITE_ONCE(l->seen, w->epoch);
-		sr_mismatch(w, "avc %p: shadow has vma [%lx-%lx] pgoff %lx, kernel [%lx-%lx] pgoff %lx",
+		sr_mismatch(w, "avc %p: shadow vma [%lx-%lx] pgoff %lx, kernel [%lx-%lx] pgoff %lx",
 			    avc, l->vma->start, l->vma->end, l->vma->pgoff,
 			    s.start, s.end, s.pgoff);
 	}
@@ -206,8 +207,9 @@ static void sr_check_vma(struct sr_walk *w, struct vm_area_struct *vma,
 	if (!v)
 		sr_mismatch(w, "vma %p [%lx-%lx] missing from the shadow", vma,
 			    vma->vm_start, vma->vm_end);
-	else if (v->nr_links != chain || READ_ONCE(v->anon_vma) != (unsigned long)av)
-		sr_mismatch(w, "vma %p [%lx-%lx]: shadow chain %u anon_vma %p, kernel chain %lu anon_vma %p",
+	else if (v->nr_links != chain ||
+		 READ_ONCE(v->anon_vma) != (unsigned long)av)
+		sr_mismatch(w, "vma %p [%lx-%lx]: shadow chain %u anon_vma %p, kernel %lu %p",
 			    vma, vma->vm_start, vma->vm_end, v->nr_links,
 			    (void *)READ_ONCE(v->anon_vma), chain, av);
 	rcu_read_unlock();
@@ -218,6 +220,7 @@ static int sr_walk_mm(struct sr_walk *w, struct mm_struct *mm)
 	struct vm_area_struct *vma;
 	bool any = false;
 	int ret = 0;
+
 	VMA_ITERATOR(vmi, mm, 0);
 
 	if (mmap_read_lock_killable(mm))
@@ -318,8 +321,9 @@ struct sr_suspects {
 	unsigned long key[SR_SUSPECT_MAX];
 };
 
-static int sr_find_suspect(struct sr_link *l, void *arg)
+static int sr_find_suspect(void *obj, void *arg)
 {
+	struct sr_link *l = obj;
 	struct sr_suspects *s = arg;
 
 	if ((s32)(READ_ONCE(l->seen) - s->epoch) >= 0 ||
@@ -344,7 +348,7 @@ static unsigned long sr_unseen_links(struct sr_walk *w, struct sr_suspects *s)
 		s->epoch = w->epoch;
 		s->n = 0;
 		s->total = 0;
-		sr_model_for_each_link(sr_find_suspect, s);
+		sr_model_walk(SR_KIND_LINK, sr_find_suspect, s);
 		if (!s->total)
 			return 0;
 		msleep(20);

@@ -366,8 +366,11 @@ static struct sr_av *sr_child_get(const struct sr_avc_snap *s,
 		p = sr_av_find(pkey);
 		if (p && p->root == root && !p->dead)
 			break;
-		if (p || ++n > SR_ANCESTORS_MAX ||
-		    !(p = sr_av_make(pkey, root))) {
+		if (!p && ++n <= SR_ANCESTORS_MAX)
+			p = sr_av_make(pkey, root);
+		else
+			p = NULL;
+		if (!p) {
 			sr_stat_inc(SR_AV_ORPHAN);
 			sr_mark_stale();
 			p = root;
@@ -761,8 +764,7 @@ void sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma)
 	rcu_read_unlock();
 }
 
-static int sr_ht_walk(struct rhashtable *ht, size_t off,
-		      int (*fn)(void *obj, void *arg), void *arg)
+static int sr_ht_walk(struct rhashtable *ht, sr_walk_fn fn, void *arg)
 {
 	struct rhashtable_iter it;
 	void *obj;
@@ -791,8 +793,10 @@ static int sr_ht_walk(struct rhashtable *ht, size_t off,
 }
 
 /**
- * sr_model_for_each_av() - call @fn for every shadow anon_vma
- * @fn: the callback; runs under rcu_read_lock(), returns non-zero to stop
+ * sr_model_walk() - call @fn for every shadow object of one kind
+ * @kind: which index to walk
+ * @fn: the callback, given a struct sr_av, sr_vma, sr_link or sr_mm; it
+ *      runs under rcu_read_lock() and returns non-zero to stop
  * @arg: passed to @fn
  *
  * Sleeps between objects (process context only).  Objects added or removed
@@ -800,49 +804,19 @@ static int sr_ht_walk(struct rhashtable *ht, size_t off,
  *
  * Return: the first non-zero value @fn returned, or 0.
  */
-int sr_model_for_each_av(int (*fn)(struct sr_av *av, void *arg), void *arg)
+int sr_model_walk(enum sr_kind kind, sr_walk_fn fn, void *arg)
 {
-	return sr_ht_walk(&sr_av_ht, 0, (int (*)(void *, void *))fn, arg);
+	static struct rhashtable *const tables[] = {
+		[SR_KIND_AV] = &sr_av_ht, [SR_KIND_VMA] = &sr_vma_ht,
+		[SR_KIND_LINK] = &sr_link_ht, [SR_KIND_MM] = &sr_mm_ht,
+	};
+
+	return sr_ht_walk(tables[kind], fn, arg);
 }
 
-/**
- * sr_model_for_each_vma() - call @fn for every shadow VMA
- * @fn: as for sr_model_for_each_av()
- * @arg: passed to @fn
- *
- * Return: as for sr_model_for_each_av().
- */
-int sr_model_for_each_vma(int (*fn)(struct sr_vma *v, void *arg), void *arg)
+static int sr_sweep_one(void *obj, void *arg)
 {
-	return sr_ht_walk(&sr_vma_ht, 0, (int (*)(void *, void *))fn, arg);
-}
-
-/**
- * sr_model_for_each_mm() - call @fn for every shadow mm
- * @fn: as for sr_model_for_each_av()
- * @arg: passed to @fn
- *
- * Return: as for sr_model_for_each_av().
- */
-int sr_model_for_each_mm(int (*fn)(struct sr_mm *mm, void *arg), void *arg)
-{
-	return sr_ht_walk(&sr_mm_ht, 0, (int (*)(void *, void *))fn, arg);
-}
-
-/**
- * sr_model_for_each_link() - call @fn for every shadow link
- * @fn: as for sr_model_for_each_av()
- * @arg: passed to @fn
- *
- * Return: as for sr_model_for_each_av().
- */
-int sr_model_for_each_link(int (*fn)(struct sr_link *l, void *arg), void *arg)
-{
-	return sr_ht_walk(&sr_link_ht, 0, (int (*)(void *, void *))fn, arg);
-}
-
-static int sr_sweep_one(struct sr_link *l, void *arg)
-{
+	struct sr_link *l = obj;
 	u32 epoch = *(u32 *)arg;
 
 	/* Signed distance: epochs wrap. */
@@ -863,7 +837,7 @@ static int sr_sweep_one(struct sr_link *l, void *arg)
  */
 void sr_model_sweep(u32 epoch)
 {
-	sr_model_for_each_link(sr_sweep_one, &epoch);
+	sr_model_walk(SR_KIND_LINK, sr_sweep_one, &epoch);
 }
 
 /**
@@ -878,9 +852,9 @@ void sr_model_counts(struct sr_counts *c)
 	c->mms = atomic_long_read(&sr_nr_mms);
 }
 
-static int sr_drop_any(struct sr_link *l, void *arg)
+static int sr_drop_any(void *obj, void *arg)
 {
-	sr_model_drop_link(l, SR_CAUSE_OTHER);
+	sr_model_drop_link(obj, SR_CAUSE_OTHER);
 	return 0;
 }
 
@@ -936,7 +910,7 @@ void sr_model_exit(void)
 {
 	/* Shrinking may resize the table under the walk: go until empty. */
 	while (atomic_long_read(&sr_nr_links))
-		sr_model_for_each_link(sr_drop_any, NULL);
+		sr_model_walk(SR_KIND_LINK, sr_drop_any, NULL);
 	rcu_barrier();
 	WARN_ON(atomic_long_read(&sr_nr_avs) || atomic_long_read(&sr_nr_vmas) ||
 		atomic_long_read(&sr_nr_mms));

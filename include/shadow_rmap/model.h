@@ -132,11 +132,12 @@ void sr_mm_owner(struct sr_mm *smm, pid_t *tgid, char *comm);
 void sr_model_sweep(u32 epoch);
 void sr_model_drop_link(struct sr_link *l, enum sr_cause cause);
 
-/* Walk every object of one kind; @fn runs under rcu_read_lock(). */
-int sr_model_for_each_av(int (*fn)(struct sr_av *av, void *arg), void *arg);
-int sr_model_for_each_vma(int (*fn)(struct sr_vma *v, void *arg), void *arg);
-int sr_model_for_each_mm(int (*fn)(struct sr_mm *mm, void *arg), void *arg);
-int sr_model_for_each_link(int (*fn)(struct sr_link *l, void *arg), void *arg);
+enum sr_kind { SR_KIND_AV, SR_KIND_VMA, SR_KIND_LINK, SR_KIND_MM };
+
+/* Called for each object of a walk, under rcu_read_lock(). */
+typedef int (*sr_walk_fn)(void *obj, void *arg);
+
+int sr_model_walk(enum sr_kind kind, sr_walk_fn fn, void *arg);
 
 /* Interval tree over sr_av.tree, keyed by the VMA's pgoff range. */
 struct sr_link *sr_link_iter_first(struct rb_root_cached *root,

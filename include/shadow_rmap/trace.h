@@ -17,117 +17,106 @@
 u64 sr_trace_id(unsigned long ptr);
 
 TRACE_EVENT(anon_vma_new,
-	TP_PROTO(unsigned long av, unsigned long root, unsigned long parent,
-		 unsigned int depth),
-	TP_ARGS(av, root, parent, depth),
-	TP_STRUCT__entry(
-		__field(u64, anon_vma)
-		__field(u64, root)
-		__field(u64, parent)
-		__field(unsigned int, depth)
-		__field(pid_t, pid)
-		__array(char, comm, TASK_COMM_LEN)
-	),
-	TP_fast_assign(
-		__entry->anon_vma = sr_trace_id(av);
-		__entry->root = sr_trace_id(root);
-		__entry->parent = parent ? sr_trace_id(parent) : 0;
-		__entry->depth = depth;
-		__entry->pid = current->tgid;
-		memcpy(__entry->comm, current->comm, TASK_COMM_LEN);
-	),
-	TP_printk("anon_vma=%016llx root=%016llx parent=%016llx depth=%u pid=%d comm=%s",
-		  __entry->anon_vma, __entry->root, __entry->parent,
-		  __entry->depth, __entry->pid, __entry->comm)
+	    TP_PROTO(unsigned long av, unsigned long root, unsigned long parent,
+		     unsigned int depth),
+	    TP_ARGS(av, root, parent, depth),
+	    TP_STRUCT__entry(__field(u64, anon_vma)
+			     __field(u64, root)
+			     __field(u64, parent)
+			     __field(unsigned int, depth)
+			     __field(pid_t, pid)
+			     __array(char, comm, TASK_COMM_LEN)),
+	    TP_fast_assign(__entry->anon_vma = sr_trace_id(av);
+			   __entry->root = sr_trace_id(root);
+			   __entry->parent = parent ? sr_trace_id(parent) : 0;
+			   __entry->depth = depth;
+			   __entry->pid = current->tgid;
+			   memcpy(__entry->comm, current->comm, TASK_COMM_LEN)),
+	    TP_printk("anon_vma=%016llx root=%016llx parent=%016llx depth=%u pid=%d comm=%s",
+		      __entry->anon_vma, __entry->root, __entry->parent,
+		      __entry->depth, __entry->pid, __entry->comm)
 );
 
 TRACE_EVENT(anon_vma_free,
-	TP_PROTO(unsigned long av, unsigned long root, unsigned int depth),
-	TP_ARGS(av, root, depth),
-	TP_STRUCT__entry(
-		__field(u64, anon_vma)
-		__field(u64, root)
-		__field(unsigned int, depth)
-		__field(pid_t, pid)
-		__array(char, comm, TASK_COMM_LEN)
-	),
-	TP_fast_assign(
-		__entry->anon_vma = sr_trace_id(av);
-		__entry->root = sr_trace_id(root);
-		__entry->depth = depth;
-		__entry->pid = current->tgid;
-		memcpy(__entry->comm, current->comm, TASK_COMM_LEN);
-	),
-	TP_printk("anon_vma=%016llx root=%016llx depth=%u pid=%d comm=%s",
-		  __entry->anon_vma, __entry->root, __entry->depth,
-		  __entry->pid, __entry->comm)
+	    TP_PROTO(unsigned long av, unsigned long root, unsigned int depth),
+	    TP_ARGS(av, root, depth),
+	    TP_STRUCT__entry(__field(u64, anon_vma)
+			     __field(u64, root)
+			     __field(unsigned int, depth)
+			     __field(pid_t, pid)
+			     __array(char, comm, TASK_COMM_LEN)),
+	    TP_fast_assign(__entry->anon_vma = sr_trace_id(av);
+			   __entry->root = sr_trace_id(root);
+			   __entry->depth = depth;
+			   __entry->pid = current->tgid;
+			   memcpy(__entry->comm, current->comm, TASK_COMM_LEN)),
+	    TP_printk("anon_vma=%016llx root=%016llx depth=%u pid=%d comm=%s",
+		      __entry->anon_vma, __entry->root, __entry->depth,
+		      __entry->pid, __entry->comm)
 );
 
 DECLARE_EVENT_CLASS(sr_link_class,
-	TP_PROTO(unsigned long av, unsigned long root, unsigned int depth,
-		 unsigned int chain, unsigned int width, unsigned long start,
-		 unsigned long end, const char *cause),
-	TP_ARGS(av, root, depth, chain, width, start, end, cause),
-	TP_STRUCT__entry(
-		__field(u64, anon_vma)
-		__field(u64, root)
-		__field(unsigned int, depth)
-		__field(unsigned int, chain)
-		__field(unsigned int, width)
-		__field(unsigned long, start)
-		__field(unsigned long, end)
-		__field(pid_t, pid)
-		__array(char, comm, TASK_COMM_LEN)
-		__string(cause, cause)
-	),
-	TP_fast_assign(
-		__entry->anon_vma = sr_trace_id(av);
-		__entry->root = sr_trace_id(root);
-		__entry->depth = depth;
-		__entry->chain = chain;
-		__entry->width = width;
-		__entry->start = start;
-		__entry->end = end;
-		__entry->pid = current->tgid;
-		memcpy(__entry->comm, current->comm, TASK_COMM_LEN);
-		__assign_str(cause, cause);
-	),
-	TP_printk("anon_vma=%016llx root=%016llx depth=%u chain=%u width=%u vma=%lx-%lx pid=%d comm=%s cause=%s",
-		  __entry->anon_vma, __entry->root, __entry->depth,
-		  __entry->chain, __entry->width, __entry->start, __entry->end,
-		  __entry->pid, __entry->comm, __get_str(cause))
+		    TP_PROTO(unsigned long av, unsigned long root,
+			     unsigned int depth, unsigned int chain,
+			     unsigned int width, unsigned long start,
+			     unsigned long end, const char *cause),
+		    TP_ARGS(av, root, depth, chain, width, start, end, cause),
+		    TP_STRUCT__entry(__field(u64, anon_vma)
+				     __field(u64, root)
+				     __field(unsigned int, depth)
+				     __field(unsigned int, chain)
+				     __field(unsigned int, width)
+				     __field(unsigned long, start)
+				     __field(unsigned long, end)
+				     __field(pid_t, pid)
+				     __array(char, comm, TASK_COMM_LEN)
+				     __string(cause, cause)),
+		    TP_fast_assign(__entry->anon_vma = sr_trace_id(av);
+				   __entry->root = sr_trace_id(root);
+				   __entry->depth = depth;
+				   __entry->chain = chain;
+				   __entry->width = width;
+				   __entry->start = start;
+				   __entry->end = end;
+				   __entry->pid = current->tgid;
+				   memcpy(__entry->comm, current->comm,
+					  TASK_COMM_LEN);
+				   __assign_str(cause, cause)),
+		    TP_printk("anon_vma=%016llx root=%016llx depth=%u chain=%u width=%u vma=%lx-%lx pid=%d comm=%s cause=%s",
+			      __entry->anon_vma, __entry->root, __entry->depth,
+			      __entry->chain, __entry->width, __entry->start,
+			      __entry->end, __entry->pid, __entry->comm,
+			      __get_str(cause))
 );
 
 DEFINE_EVENT(sr_link_class, link_add,
-	TP_PROTO(unsigned long av, unsigned long root, unsigned int depth,
-		 unsigned int chain, unsigned int width, unsigned long start,
-		 unsigned long end, const char *cause),
-	TP_ARGS(av, root, depth, chain, width, start, end, cause));
+	     TP_PROTO(unsigned long av, unsigned long root, unsigned int depth,
+		      unsigned int chain, unsigned int width,
+		      unsigned long start, unsigned long end,
+		      const char *cause),
+	     TP_ARGS(av, root, depth, chain, width, start, end, cause));
 
 DEFINE_EVENT(sr_link_class, link_del,
-	TP_PROTO(unsigned long av, unsigned long root, unsigned int depth,
-		 unsigned int chain, unsigned int width, unsigned long start,
-		 unsigned long end, const char *cause),
-	TP_ARGS(av, root, depth, chain, width, start, end, cause));
+	     TP_PROTO(unsigned long av, unsigned long root, unsigned int depth,
+		      unsigned int chain, unsigned int width,
+		      unsigned long start, unsigned long end,
+		      const char *cause),
+	     TP_ARGS(av, root, depth, chain, width, start, end, cause));
 
 TRACE_EVENT(lookup,
-	TP_PROTO(const char *kind, unsigned int vmas, unsigned int present,
-		 u64 ns),
-	TP_ARGS(kind, vmas, present, ns),
-	TP_STRUCT__entry(
-		__string(kind, kind)
-		__field(unsigned int, vmas)
-		__field(unsigned int, present)
-		__field(u64, ns)
-	),
-	TP_fast_assign(
-		__assign_str(kind, kind);
-		__entry->vmas = vmas;
-		__entry->present = present;
-		__entry->ns = ns;
-	),
-	TP_printk("kind=%s vmas=%u present=%u ns=%llu", __get_str(kind),
-		  __entry->vmas, __entry->present, __entry->ns)
+	    TP_PROTO(const char *kind, unsigned int vmas, unsigned int present,
+		     u64 ns),
+	    TP_ARGS(kind, vmas, present, ns),
+	    TP_STRUCT__entry(__string(kind, kind)
+			     __field(unsigned int, vmas)
+			     __field(unsigned int, present)
+			     __field(u64, ns)),
+	    TP_fast_assign(__assign_str(kind, kind);
+			   __entry->vmas = vmas;
+			   __entry->present = present;
+			   __entry->ns = ns),
+	    TP_printk("kind=%s vmas=%u present=%u ns=%llu", __get_str(kind),
+		      __entry->vmas, __entry->present, __entry->ns)
 );
 
 #endif
