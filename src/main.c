@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/security.h>
 
 #include <shadow_rmap/capture.h>
 #include <shadow_rmap/debugfs.h>
@@ -20,6 +21,13 @@ static int __init shadow_rmap_init(void)
 	struct sr_counts c;
 	int ret;
 
+	/* Confidentiality lockdown forbids reading kernel memory this way. */
+	if (security_locked_down(LOCKDOWN_KPROBES)) {
+		pr_err("kernel lockdown forbids kprobes: not loading\n");
+		return -EPERM;
+	}
+	if (security_locked_down(LOCKDOWN_DEBUGFS))
+		pr_notice("kernel lockdown: debugfs allows only the read-only nodes (verify, stats, chains, top)\n");
 	ret = sr_model_init();
 	if (ret)
 		return ret;
