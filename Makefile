@@ -20,7 +20,7 @@ USER_CFLAGS ?= -O2 -g -Wall -Wextra
 USER_LDLIBS := -lpthread
 
 # One program per .c file: tests/bin/<name>. New sources need no edit here.
-USER_DIRS := tests/workloads tests/oracle scripts/demo
+USER_DIRS := tests/workloads tests/oracle tests/tools scripts/demo
 USER_SRCS := $(wildcard $(addsuffix /*.c,$(USER_DIRS)))
 USER_HDRS := $(wildcard $(addsuffix /*.h,$(USER_DIRS)))
 USER_BINS := $(addprefix tests/bin/,$(basename $(notdir $(USER_SRCS))))
