@@ -26,6 +26,7 @@
 #include <linux/xarray.h>
 
 #include <shadow_rmap/capture.h>
+#include <shadow_rmap/hooks.h>
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/kwalk.h>
 #include <shadow_rmap/model.h>
@@ -60,25 +61,6 @@ static __printf(2, 3) void sr_mismatch(struct sr_walk *w, const char *fmt, ...)
 	vaf.va = &ap;
 	sr_text_printf(w->out, "mismatch: %pV\n", &vaf);
 	va_end(ap);
-}
-
-static void sr_snap(struct sr_avc_snap *s, struct anon_vma_chain *avc)
-{
-	struct vm_area_struct *vma = avc->vma;
-	struct anon_vma *av = avc->anon_vma;
-
-	s->avc = (unsigned long)avc;
-	s->av = (unsigned long)av;
-	s->av_root = (unsigned long)av->root;
-	s->av_parent = (unsigned long)av->parent;
-	s->vma = (unsigned long)vma;
-	s->vma_anon_vma = (unsigned long)READ_ONCE(vma->anon_vma);
-	s->start = vma->vm_start;
-	s->end = vma->vm_end;
-	s->pgoff = vma->vm_pgoff;
-	s->mm = vma->vm_mm;
-	s->parent_of = sr_kernel_av_parent;
-	s->cause = SR_CAUSE_RESYNC;
 }
 
 static bool sr_link_matches(struct sr_link *l, const struct sr_avc_snap *s)
@@ -138,7 +120,8 @@ static void sr_check_avc(struct sr_walk *w, struct anon_vma_chain *avc)
 	struct sr_avc_snap s;
 	struct sr_link *l;
 
-	sr_snap(&s, avc);
+	sr_avc_snapshot(avc, &s);
+	s.cause = SR_CAUSE_RESYNC;
 	w->avcs++;
 	l = sr_link_find(s.avc);
 	if (l && sr_link_matches(l, &s)) {

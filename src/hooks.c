@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the probed functions mean.  The kernel funnels every change of an
+ * anon_vma interval tree through anon_vma_interval_tree_insert() and
+ * _remove(), with the forest's root rwsem held for writing: the hooks read
+ * the chain link, its VMA and anon_vma (all held by the caller at that
+ * moment) and hand plain values to the model.  Nothing else is dereferenced.
+ */
+#include <linux/mm_types.h>
+#include <linux/rmap.h>
+
+#include <shadow_rmap/cause.h>
+#include <shadow_rmap/hooks.h>
+#include <shadow_rmap/model.h>
+#include <shadow_rmap/stats.h>
+
+static atomic_long_t sr_bad_ctx;
+
+/*
+ * The model's hash tables disable bottom halves, which is wrong in the
+ * NMI-like context of an int3 probe: only hits from normal context count.
+ */
+static bool sr_ctx_ok(void)
+{
+	if (likely(!in_nmi() && !irqs_disabled()))
+		return true;
+	atomic_long_inc(&sr_bad_ctx);
+	sr_mark_stale();
+	return false;
+}
+
+/**
+ * sr_hooks_bad_context() - hits refused for their context
+ *
+ * Return: how many; each marked the shadow stale.
+ */
+unsigned long sr_hooks_bad_context(void)
+{
+	return atomic_long_read(&sr_bad_ctx);
+}
+
+/**
+ * sr_kernel_av_parent() - read a kernel anon_vma's parent
+ * @av: a kernel anon_vma of a forest whose root rwsem the caller's context
+ *      holds, and an ancestor of one being linked (so it is alive)
+ *
+ * Return: its parent's address.
+ */
+unsigned long sr_kernel_av_parent(unsigned long av)
+{
+	return (unsigned long)((struct anon_vma *)av)->parent;
+}
+
+/**
+ * sr_avc_snapshot() - read what the model needs from a kernel chain link
+ * @avc: a link whose forest's root rwsem is held
+ * @s: filled in (cause left to the caller)
+ */
+void sr_avc_snapshot(struct anon_vma_chain *avc, struct sr_avc_snap *s)
+{
+	struct vm_area_struct *vma = avc->vma;
+	struct anon_vma *av = avc->anon_vma;
+
+	s->avc = (unsigned long)avc;
+	s->av = (unsigned long)av;
+	s->av_root = (unsigned long)av->root;
+	s->av_parent = (unsigned long)av->parent;
+	s->vma = (unsigned long)vma;
+	s->vma_anon_vma = (unsigned long)READ_ONCE(vma->anon_vma);
+	s->start = vma->vm_start;
+	s->end = vma->vm_end;
+	s->pgoff = vma->vm_pgoff;
+	s->mm = vma->vm_mm;
+	s->parent_of = sr_kernel_av_parent;
+}
+
+static void sr_hook_insert(unsigned long arg0, unsigned long caller)
+{
+	struct sr_avc_snap s;
+
+	if (!sr_ctx_ok())
+		return;
+	sr_avc_snapshot((struct anon_vma_chain *)arg0, &s);
+	s.cause = sr_cause_of(caller, s.mm, SR_ADD);
+	if (!sr_model_link_add(&s))
+		sr_cause_count(s.cause, SR_ADD);
+}
+
+static void sr_hook_remove(unsigned long arg0, unsigned long caller)
+{
+	struct anon_vma_chain *avc = (struct anon_vma_chain *)arg0;
+	enum sr_cause cause;
+
+	if (!sr_ctx_ok())
+		return;
+	cause = sr_cause_of(caller, avc->vma->vm_mm, SR_DEL);
+	if (sr_model_link_del(arg0, cause))
+		sr_cause_count(cause, SR_DEL);
+}
+
+/*
+ * dup_mmap() calls copy_page_range(child_vma, parent_vma) right after
+ * anon_vma_fork(), whose anon_vma reuse is decided after the last link.
+ */
+static void sr_hook_copy_range(unsigned long arg0, unsigned long caller)
+{
+	struct vm_area_struct *dst = (struct vm_area_struct *)arg0;
+
+	if (!sr_ctx_ok())
+		return;
+	sr_model_vma_set_anon(arg0, (unsigned long)READ_ONCE(dst->anon_vma));
+}
+
+/*
+ * In this order: a removal seen for a link the shadow never saw is
+ * harmless, an insertion seen whose removal is then missed leaves a stale
+ * link behind, so removals are watched first and insertions last.
+ */
+const struct sr_hook sr_hooks[] = {
+	{ "anon_vma_interval_tree_remove", true, sr_hook_remove },
+	{ "copy_page_range", false, sr_hook_copy_range },
+	{ "anon_vma_interval_tree_insert", true, sr_hook_insert },
+};
+
+const unsigned int sr_nr_hooks = ARRAY_SIZE(sr_hooks);
