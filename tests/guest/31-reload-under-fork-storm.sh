@@ -9,7 +9,8 @@
 
 wl_need wl-storm oracle
 cycles=${WL_RELOAD_CYCLES:-6}
-secs=$((cycles * 8 + 20))
+# long enough to outlast the cycles under TCG; stopped when they are done
+secs=$((cycles * 40 + 60))
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait' EXIT
 sr_klog_mark
@@ -24,6 +25,9 @@ storm=$!
 pids+=("$storm")
 sleep 2
 for ((c = 1; c <= cycles; c++)); do
+	for p in "${pids[@]}"; do
+		kill -0 "$p" 2>/dev/null || fail "cycle $c: storm process $p is gone (not under load)"
+	done
 	sr_load
 	sleep 2
 	verify_get
@@ -33,6 +37,9 @@ for ((c = 1; c <= cycles; c++)); do
 	echo "cycle $c later:     $VLINE"
 	sr_unload
 	sleep 1
+done
+for p in "${pids[@]}"; do
+	kill -0 "$p" 2>/dev/null || fail "storm process $p ended before the last cycle"
 done
 for p in "${pids[@]}"; do
 	kill "$p" 2>/dev/null
