@@ -67,5 +67,23 @@ demo: deps
 check: deps
 	@scripts/check.sh
 
+# make bench: hot-path overhead, lookup latency, shadow memory and node-read
+# figures from icount guests (bench/README.md); not part of make test.
+# BENCH_ROUNDS, BENCH_SECS, BENCH_SHARERS, ... pass through (bench/run.sh).
+BENCH_BINS := $(addprefix build/bench/bin/,$(basename $(notdir $(wildcard bench/*.c))))
+
+build/bench/bin/%: bench/%.c
+	@mkdir -p build/bench/bin
+	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+bench-bin: $(BENCH_BINS)
+
+bench: deps
+	@$(MAKE) --no-print-directory modules bench-bin
+	@$(MAKE) --no-print-directory -C bench/kmod KDIR=$(KDIR)
+	@bench/run.sh
+
+.PHONY: bench bench-bin
+
 .PHONY: all modules clean distclean deps tests-bin test test-host \
 	test-guest demo check

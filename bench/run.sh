@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`: boot two single-CPU guests with single-threaded TCG and
+# instruction counting (guest time advances by instructions, so figures
+# repeat run to run and ignore host load), one for the hot-path overhead
+# rounds and one for lookups, memory and node reads; then print the table
+# and write build/bench/results.json.
+#
+# Settings (environment or make variables):
+#   BENCH_ROUNDS=5        overhead rounds (each: none, bare, full; rotated)
+#   BENCH_SECS=2          seconds (guest time) per stressor run
+#   BENCH_WORKLOADS="fork mmapfork mremap fault vm forkbench"
+#   BENCH_FORK_VMAS=200   anon VMAs of the forkbench process
+#   BENCH_SHARERS="1 16 256 1024"
+#   BENCH_LOOKUP_REPS=51  BENCH_PAGEMAP_REPS=5  BENCH_READ_REPS=5
+#   BENCH_MEM_TREES="5:100 50:100 100:500"   VMAS:CHILDREN fan-outs
+#   BENCH_PHASES="overhead rmap"
+#   BENCH_DIR=build/bench
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+cd "$repo" || exit 2
+dir=${BENCH_DIR:-build/bench}
+phases=${BENCH_PHASES:-overhead rmap}
+icount=(-m 2048M -c 1 -x tcg,thread=single
+	-q "-icount shift=0,align=off,sleep=off")
+envs=(-e BENCH_KO="$repo/shadow_rmap.ko"
+	-e BENCH_KMOD="$repo/bench/kmod/rmapwalk_bench.ko"
+	-e BENCH_BIN="$repo/build/bench/bin")
+for v in BENCH_ROUNDS BENCH_SECS BENCH_WORKLOADS BENCH_FORK_VMAS BENCH_SHARERS \
+	BENCH_LOOKUP_REPS BENCH_PAGEMAP_REPS BENCH_READ_REPS BENCH_MEM_TREES; do
+	[[ -n ${!v:-} ]] && envs+=(-e "$v=${!v}")
+done
+
+pids=()
+for p in $phases; do
+	rm -rf "${dir:?}/$p"
+	mkdir -p "$dir/$p"
+	echo "bench: phase $p in a guest (log: $dir/$p/output.log)"
+	scripts/guest/run -s "${icount[@]}" -t "${BENCH_TIMEOUT:-2400}" \
+		-r "$dir/$p" "${envs[@]}" -- bench/guest.sh "$p" \
+		> "$dir/$p.runner.log" 2>&1 &
+	pids+=($!)
+done
+status=0
+for pid in "${pids[@]}"; do
+	wait "$pid" || status=1
+done
+for p in $phases; do
+	tail -n 2 "$dir/$p.runner.log"
+done
+python3 bench/report.py --out "$dir/results.json" \
+	--command "make bench${BENCH_ROUNDS:+ BENCH_ROUNDS=$BENCH_ROUNDS}" \
+	$(for p in $phases; do echo "$dir/$p/raw.txt"; done) || status=1
+exit $status
