@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# sr-mremap.sh - which anonymous regions does mremap move, and do they keep
+# their anon_vma and page offset (so their pages stay reachable by the rmap
+# without touching a single page)?  One line per move_vma call (static in
+# mm/mremap.c, probeable on the stock 6.1 kernel), with copy_vma's new VMA
+# and the shadow's link_del/link_add events (cause mremap) made meanwhile:
+#   MOVE pid comm OLD_START-OLD_END -> NEW_START-NEW_END pgoff=OLD->NEW
+#        kept|CHANGED anon_vma=same|new|none links=-DEL/+ADD
+# anon_vma is compared, never printed (no raw pointer leaves the script).
+# At the end: @moves[comm], @links_in_moves[comm, cause-event], and
+# @links_outside_moves[comm, event] (mremap links without a move: in-place
+# grow/shrink, merges).
+#
+# Needs the shadow_rmap module (tracepoint:shadow_rmap:link_add/link_del).
+# Run (root):  scripts/bpf/sr-mremap.sh            # Ctrl-C to end
+#              scripts/bpf/sr-mremap.sh -c 'CMD'   # trace while CMD runs
+# Arguments go to bpftrace (options only, e.g. -c CMD, -o FILE).
+#
+# Sample: see README.md.
+set -u
+
+tracefs=/sys/kernel/tracing
+[ -d $tracefs/events ] || mount -t tracefs nodev $tracefs 2>/dev/null
+[ -d $tracefs/events ] || tracefs=/sys/kernel/debug/tracing
+if [ ! -d $tracefs/events/shadow_rmap ]; then
+	echo "shadow_rmap module not loaded: insmod shadow_rmap.ko first" >&2
+	exit 2
+fi
+
+exec bpftrace "$@" -e '
+BEGIN
+{
+	printf("Tracing anonymous mremap moves. Ctrl-C to end.\n");
+}
+
+kprobe:move_vma
+{
+	$v = (struct vm_area_struct *)arg0;
+	@mv[tid] = 1;
+	@old[tid] = arg1;
+	@oldlen[tid] = arg2;
+	@newlen[tid] = arg3;
+	@oldpg[tid] = $v->vm_pgoff + ((arg1 - $v->vm_start) >> 12);
+	@oldav[tid] = (uint64)$v->anon_vma;
+	@newpg[tid] = 0;
+	@newav[tid] = 0;
+	@dels[tid] = 0;
+	@adds[tid] = 0;
+}
+
+kprobe:copy_vma
+/@mv[tid]/
+{
+	@newaddr[tid] = arg1;
+}
+
+kretprobe:copy_vma
+/@mv[tid] && retval != 0/
+{
+	$n = (struct vm_area_struct *)retval;
+	@newpg[tid] = $n->vm_pgoff + ((@newaddr[tid] - $n->vm_start) >> 12);
+	@newav[tid] = (uint64)$n->anon_vma;
+}
+
+tracepoint:shadow_rmap:link_add
+/str(args->cause) == "mremap"/
+{
+	if (@mv[tid]) {
+		@adds[tid]++;
+		@links_in_moves[args->comm, "link_add"] = count();
+	} else {
+		@links_outside_moves[args->comm, "link_add"] = count();
+	}
+}
+
+tracepoint:shadow_rmap:link_del
+/str(args->cause) == "mremap"/
+{
+	if (@mv[tid]) {
+		@dels[tid]++;
+		@links_in_moves[args->comm, "link_del"] = count();
+	} else {
+		@links_outside_moves[args->comm, "link_del"] = count();
+	}
+}
+
+kretprobe:move_vma
+/@mv[tid]/
+{
+	if ((int64)retval < 0) {
+		printf("FAIL pid=%d comm=%s 0x%lx len=%lu error=%ld\n", pid, comm,
+		       @old[tid], @oldlen[tid], (int64)retval);
+	} else {
+		printf("MOVE pid=%d comm=%s 0x%lx-0x%lx -> 0x%lx-0x%lx pgoff=0x%lx->0x%lx %s anon_vma=%s links=-%d/+%d\n",
+		       pid, comm, @old[tid], @old[tid] + @oldlen[tid],
+		       retval, retval + @newlen[tid], @oldpg[tid], @newpg[tid],
+		       (uint64)@oldpg[tid] == (uint64)@newpg[tid] ? "kept" : "CHANGED",
+		       @oldav[tid] == 0 ? "none" :
+		       ((uint64)@oldav[tid] == (uint64)@newav[tid] ? "same" : "new"),
+		       @dels[tid], @adds[tid]);
+		@moves[comm] = count();
+	}
+	delete(@mv[tid]); delete(@old[tid]); delete(@oldlen[tid]);
+	delete(@newlen[tid]); delete(@oldpg[tid]); delete(@oldav[tid]);
+	delete(@newpg[tid]); delete(@newav[tid]); delete(@newaddr[tid]);
+	delete(@dels[tid]); delete(@adds[tid]);
+}
+
+END
+{
+	clear(@mv); clear(@old); clear(@oldlen); clear(@newlen); clear(@oldpg);
+	clear(@oldav); clear(@newpg); clear(@newav); clear(@newaddr);
+	clear(@dels); clear(@adds);
+}
+'

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# sr-top.sh - which processes change the anon_vma forest most, right now?
+# Every second: the top N (pid, comm) by shadow events in that second
+# (link_add + link_del + anon_vma_new + anon_vma_free; pid/comm are the task
+# making the change, the parent for a fork), then the events by kind.
+#
+# Needs the shadow_rmap module (tracepoint:shadow_rmap:*).
+# Run (root):  scripts/bpf/sr-top.sh                 # Ctrl-C to end
+#              TOP=5 scripts/bpf/sr-top.sh -c 'CMD'  # while CMD runs
+#   TOP=N   processes per second (default 10)
+# Arguments go to bpftrace (options only, e.g. -c CMD, -o FILE).
+#
+# Sample: see README.md.
+set -u
+
+top=${TOP:-10}
+case $top in
+''|*[!0-9]*) echo "TOP must be a number" >&2; exit 2 ;;
+esac
+tracefs=/sys/kernel/tracing
+[ -d $tracefs/events ] || mount -t tracefs nodev $tracefs 2>/dev/null
+[ -d $tracefs/events ] || tracefs=/sys/kernel/debug/tracing
+if [ ! -d $tracefs/events/shadow_rmap ]; then
+	echo "shadow_rmap module not loaded: insmod shadow_rmap.ko first" >&2
+	exit 2
+fi
+
+exec bpftrace "$@" -e '
+BEGIN
+{
+	printf("Top '"$top"' processes by shadow_rmap events per second. Ctrl-C to end.\n");
+}
+
+tracepoint:shadow_rmap:link_add,
+tracepoint:shadow_rmap:link_del,
+tracepoint:shadow_rmap:anon_vma_new,
+tracepoint:shadow_rmap:anon_vma_free
+{
+	@events_per_s[args->pid, args->comm] = count();
+	@by_kind[probe] = count();
+}
+
+interval:s:1
+{
+	time("--- %H:%M:%S\n");
+	print(@events_per_s, '"$top"');
+	print(@by_kind);
+	clear(@events_per_s);
+	clear(@by_kind);
+}
+
+END
+{
+	time("--- %H:%M:%S (last, partial second)\n");
+	print(@events_per_s, '"$top"');
+	print(@by_kind);
+	clear(@events_per_s);
+	clear(@by_kind);
+}
+'
