@@ -94,7 +94,7 @@ def main():
                 'bare_over_none': mmm(bn), 'cost_full': cf, 'cost_bare': cb,
                 'cost_full_over_cost_bare': rel, 'rounds': len(rounds)}
             print(f"{w:10} " + ' '.join(
-                f"{med[c]:10.1f}" if med[c] else f"{'-':>10}"
+                f"{med[c]:10.5g}" if med[c] else f"{'-':>10}"
                 for c in ('none', 'bare', 'full')) +
                 f" {fmt3(mmm(fn)):>22} {fmt3(mmm(fb)):>22} "
                 f"{(f'{rel:.2f}' if rel is not None else '-'):>14}")
