@@ -11,8 +11,14 @@
 # SR_GUEST_APPEND, SR_GUEST_TIMEOUT, SR_GUEST_QEMU_ARGS (see
 # scripts/guest/run --help).
 
-KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+# Recursive (=) on purpose: on a fresh machine the headers only exist once
+# `make deps` has run, so KDIR is looked up again when a recipe needs it.
+KDIR_DEFAULT = $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
+KDIR ?= $(KDIR_DEFAULT)
+ifeq ($(strip $(KDIR)),)
+KDIR = $(KDIR_DEFAULT)
+endif
 export KDIR
 
 USER_CC ?= gcc
