@@ -46,13 +46,21 @@ for t in "$here"/[0-9][0-9]-*.sh; do
 	allow=()
 	while IFS= read -r a; do
 		allow+=(-a "$a")
+		# scripts/guest/run tolerates these in its whole-run scan too
+		echo "$a" >> "$SR_RESULTS/klog-allow"
 	done < <(header "$t" sr-klog-allow)
 
 	marker="sr-suite: start $name $(date +%s%N)"
 	echo "<5>$marker" > /dev/kmsg
 	t0=$(date +%s%N)
-	timeout -k 10 "$limit" bash "$t" < /dev/null > "$log" 2>&1
+	timeout -k 10 "$limit" bash "$t" < /dev/null > "$log" 2>&1 &
+	pgid=$!
+	wait "$pgid"
 	rc=$?
+	# timeout leads its own process group: end what the test left behind.
+	if pkill -KILL -g "$pgid" 2> /dev/null; then
+		echo "(suite: killed processes the test left running)" >> "$log"
+	fi
 	secs=$(( ($(date +%s%N) - t0) / 1000000 ))
 	secs=$(printf '%d.%03d' $((secs / 1000)) $((secs % 1000)))
 
