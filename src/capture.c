@@ -10,6 +10,7 @@
 #include <linux/moduleparam.h>
 
 #include <shadow_rmap/capture.h>
+#include <shadow_rmap/cause.h>
 #include <shadow_rmap/hooks.h>
 #include <shadow_rmap/stats.h>
 
@@ -44,6 +45,7 @@ int sr_capture_start(void)
 {
 	int ret = -ENODEV;
 
+	sr_cause_init();
 	if (!kprobes_only) {
 		ret = sr_backend_ftrace.start(bare);
 		if (!ret) {

@@ -234,10 +234,14 @@ static int sr_walk_mm(struct sr_walk *w, struct mm_struct *mm)
 	return ret;
 }
 
+/*
+ * Every thread, not only group leaders: a leader that has exited leaves
+ * its mm to the other threads, and get_task_mm() of the zombie finds none.
+ */
 static struct task_struct **sr_collect_tasks(unsigned int *nr)
 {
 	unsigned int cap = 512, n, i;
-	struct task_struct **v, *p;
+	struct task_struct **v, *g, *p;
 	bool full;
 
 	for (;;) {
@@ -247,14 +251,17 @@ static struct task_struct **sr_collect_tasks(unsigned int *nr)
 		n = 0;
 		full = false;
 		rcu_read_lock();
-		for_each_process(p) {
+		for_each_process_thread(g, p) {
+			if (!READ_ONCE(p->mm))
+				continue;
 			if (n == cap) {
 				full = true;
-				break;
+				goto out;
 			}
 			get_task_struct(p);
 			v[n++] = p;
 		}
+out:
 		rcu_read_unlock();
 		if (!full)
 			break;
@@ -321,20 +328,21 @@ static int sr_find_suspect(void *obj, void *arg)
 /*
  * Links the walk did not see.  A process between exit_mm() and exit_mmap(),
  * or an exec still building its new mm, has links no task leads to; they
- * go within moments.  Only what stays after a few short waits is wrong.
+ * go within moments (longer under emulation and load).  Only what stays
+ * through about two seconds of waits is wrong.
  */
 static unsigned long sr_unseen_links(struct sr_walk *w, struct sr_suspects *s)
 {
 	int tries, i, left;
 
-	for (tries = 0; tries < 5; tries++) {
+	for (tries = 0; tries < 8; tries++) {
 		s->epoch = w->epoch;
 		s->n = 0;
 		s->total = 0;
 		sr_model_walk(SR_KIND_LINK, sr_find_suspect, s);
 		if (!s->total)
 			return 0;
-		msleep(20);
+		msleep(10 << tries);
 	}
 	rcu_read_lock();
 	for (i = 0, left = 0; i < s->n; i++)
