@@ -15,15 +15,19 @@
 #              scripts/bpf/sr-fork-chain.sh -c 'CMD'   # trace while CMD runs
 # Arguments go to bpftrace (options only, e.g. -c CMD, -o FILE).
 #
-# Sample (guest, stock Debian 6.1, tests/bin/wl-fork chain 5 4 under -c):
+# Sample (guest, stock Debian 6.1, -c "tests/bin/wl-fork chain 5 4": five
+# generations, 12 anon VMAs per process; the region, stack, heap ... of the
+# child at depth d get d+1 links):
 #   @chain_at_fork[wl-fork]:
-#   [1, 2)                 1 |@@@@@@@                                     |
-#   [2, 3)                 7 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
-#   ...
-#   [6, 7)                 7 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+#   [2, 3)                12 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+#   [3, 4)                12 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+#   [4, 5)                12 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+#   [5, 6)                12 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+#   [6, 7)                12 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+#
+#   @forks[wl-fork]: 5          (forks that copied at least one anon VMA)
 #   @max_chain[wl-fork]: 6
-#   @vmas[wl-fork]: 36
-#   @forks[wl-fork]: 5
+#   @vmas[wl-fork]: 60
 set -u
 
 tracefs=/sys/kernel/tracing

@@ -20,11 +20,24 @@
 #              scripts/bpf/sr-fork-nomod.sh -c 'CMD'   # trace while CMD runs
 # Arguments go to bpftrace (options only, e.g. -c CMD, -o FILE).
 #
-# Sample (guest, stock Debian 6.1, no module, tests/bin/wl-fork chain 5 4):
-#   @fork_chain[wl-fork]:
-#   [1, 2) ...
+# Sample (guest, stock Debian 6.1, module not loaded,
+# -c "tests/bin/wl-fork chain 5 4"; same chains as sr-fork-chain.sh):
 #   @anon_vma_fork_ns[wl-fork]:
-#   [4K, 8K) ...
+#   [2K, 4K)              36 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+#   [4K, 8K)              16 |@@@@@@@@@@@@@@@@@@@@@@@                             |
+#   [8K, 16K)             14 |@@@@@@@@@@@@@@@@@@@@                                |
+#   [16K, 32K)            31 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@        |
+#   [32K, 64K)            17 |@@@@@@@@@@@@@@@@@@@@@@@@                            |
+#   [64K, 128K)            3 |@@@@                                                |
+#   ...
+#   @clone_calls[wl-fork]: 69
+#   @fork_calls[wl-fork]: 60
+#   @fork_calls_no_anon_vma[wl-fork]: 60
+#   @fork_chain[wl-fork]:
+#   [2, 3)                12 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+#   ...
+#   [6, 7)                12 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+#   @max_chain[wl-fork]: 6
 set -u
 
 exec bpftrace "$@" -e '

@@ -18,7 +18,17 @@
 #              scripts/bpf/sr-mremap.sh -c 'CMD'   # trace while CMD runs
 # Arguments go to bpftrace (options only, e.g. -c CMD, -o FILE).
 #
-# Sample: see README.md.
+# Sample (guest, stock Debian 6.1, -c "tests/bin/wl-mremap all"; the
+# first is a forced move past a blocker, the last two a fork child moving its
+# copy, then the parent):
+#   MOVE pid=292 comm=wl-mremap 0x7fdc3ef09000-0x7fdc3ef29000 -> 0x7fdc3eec9000-0x7fdc3ef09000 pgoff=0x7fdc3ef09->0x7fdc3ef09 kept anon_vma=same links=-1/+1
+#   ...
+#   MOVE pid=299 comm=wl-mremap 0x7fdc3ef09000-0x7fdc3ef29000 -> 0x7fdc3eec9000-0x7fdc3ef09000 pgoff=0x7fdc3ef09->0x7fdc3ef09 kept anon_vma=same links=-2/+2
+#   @links_in_moves[wl-mremap, link_del]: 13
+#   @links_in_moves[wl-mremap, link_add]: 15
+#   @links_outside_moves[wl-mremap, link_del]: 10
+#   @links_outside_moves[wl-mremap, link_add]: 11
+#   @moves[wl-mremap]: 6
 set -u
 
 tracefs=/sys/kernel/tracing

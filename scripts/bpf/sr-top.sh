@@ -12,7 +12,16 @@
 #   TOP=N   processes per second (default 10)
 # Arguments go to bpftrace (options only, e.g. -c CMD, -o FILE).
 #
-# Sample: see README.md.
+# Sample (guest, stock Debian 6.1, TOP=3, -c "tests/bin/wl-storm 4 2";
+# lists print in ascending order, the busiest last):
+#   --- 04:24:15
+#   @events_per_s[362, bpftrace]: 200
+#   @events_per_s[363, wl-storm]: 1276
+#   @events_per_s[364, wl-storm]: 1492
+#   @by_kind[tracepoint:shadow_rmap:anon_vma_free]: 738
+#   @by_kind[tracepoint:shadow_rmap:anon_vma_new]: 742
+#   @by_kind[tracepoint:shadow_rmap:link_del]: 2610
+#   @by_kind[tracepoint:shadow_rmap:link_add]: 2643
 set -u
 
 top=${TOP:-10}
