@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# scripts/bpf/sr-rmap-walk.sh (needs no module) while a python3 process
+# writes an 8 MiB MADV_HUGEPAGE region, forks 8 children that keep it mapped
+# and splits its THPs through /sys/kernel/debug/split_huge_pages: every
+# split is an anonymous rmap walk over the 9 VMAs (try_to_migrate), then
+# one walk per subpage (remove_migration_ptes): 513 walks per THP on 6.1.
+# Asserts: python3 walks >= 513 x THPs split, every python3 walk visited
+# 1..9 VMAs and at least 513 x THPs visited exactly 9, latency histogram
+# present with as many samples as walks.
+# sr-timeout: 150
+. tests/guest/lib.sh
+
+command -v bpftrace >/dev/null || skip "no bpftrace"
+py=$(command -v python3) || skip "no python3"
+[[ -w /sys/kernel/debug/split_huge_pages ]] || skip "no split_huge_pages in debugfs"
+out=$SR_RESULTS/41-bpf-rmap-walk.out
+wl=$SR_RESULTS/41-thp-walk.py
+cat >"$wl" <<'PY'
+import ctypes, mmap, os, sys
+n = int(sys.argv[1])
+size = 8 << 20
+m = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+m.madvise(mmap.MADV_HUGEPAGE)
+for off in range(0, size, 4096):
+    m[off] = 1
+buf = (ctypes.c_char * size).from_buffer(m)
+start = ctypes.addressof(buf)
+def huge_kb():
+    kb, inside = 0, False
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            w = line.split()
+            if "-" in w[0] and len(w) > 4:
+                a, b = (int(x, 16) for x in w[0].split("-"))
+                inside = a < start + size and b > start
+            elif inside and w[0] == "AnonHugePages:":
+                kb += int(w[1])
+    return kb
+before = huge_kb()
+r, w = os.pipe()
+kids = []
+for i in range(n):
+    p = os.fork()
+    if p == 0:
+        os.close(w)
+        os.read(r, 1)
+        os._exit(0)
+    kids.append(p)
+os.close(r)
+with open("/sys/kernel/debug/split_huge_pages", "w") as f:
+    f.write("%d,0x%x,0x%x" % (os.getpid(), start, start + size))
+print("thp-walk: children=%d anon_huge_kb=%d after_split=%d" % (n, before, huge_kb()), flush=True)
+os.close(w)
+for p in kids:
+    os.waitpid(p, 0)
+PY
+scripts/bpf/sr-rmap-walk.sh -c "$py $wl 8" >"$out" 2>&1
+rc=$?
+cat "$out"
+assert_eq "$rc" 0 "sr-rmap-walk.sh exit status"
+
+hist() {
+	awk -v m="$1" '$0 == m ": " || $0 == m ":" { on = 1; next }
+		on && /^\[/ { gsub(/[][,)]/, " ")
+			for (i = 2; i <= NF; i++) if ($i ~ /^\|/) print $1, $(i - 1)
+			next }
+		on { on = 0 }' "$out"
+}
+line=$(grep '^thp-walk:' "$out") || fail "the workload printed no result"
+[[ $line =~ anon_huge_kb=([0-9]+)\ after_split=([0-9]+) ]] || fail "bad line '$line'"
+thp=$((BASH_REMATCH[1] / 2048))
+((thp > 0)) || skip "no THP in the region (anon_huge_kb=0)"
+assert_eq "${BASH_REMATCH[2]}" 0 "AnonHugePages after the split"
+walks=$(sed -n 's/^@walks\[python3\]: //p' "$out")
+[[ $walks =~ ^[0-9]+$ ]] || fail "no @walks[python3]"
+echo "THPs split: $thp, python3 walks: $walks"
+((walks >= 513 * thp)) || fail "python3 walks $walks < 513 x $thp THPs"
+v=$(hist '@vmas_visited[python3]')
+echo "VMAs visited (VMAs walks): $(tr '\n' ' ' <<<"$v")"
+nine=$(awk '$1 == 9 { print $2 }' <<<"$v")
+((${nine:-0} >= 513 * thp)) || fail "walks visiting 9 VMAs: '${nine:-0}' < 513 x $thp"
+assert_eq "$(awk '$1 < 1 || $1 > 9 { s += $2 } END { print s + 0 }' <<<"$v")" 0 \
+	"python3 walks visiting 0 or more than 9 VMAs"
+assert_eq "$(awk '{ s += $2 } END { print s + 0 }' <<<"$v")" "$walks" "walks in @vmas_visited"
+assert_eq "$(hist '@walk_ns[python3]' | awk '{ s += $2 } END { print s + 0 }')" "$walks" \
+	"walks in @walk_ns"
+echo "PASS"
