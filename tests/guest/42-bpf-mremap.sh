@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# scripts/bpf/sr-mremap.sh under wl-mremap all (forced move, grow, shrink,
+# MREMAP_FIXED, partial move and back, moves in a fork child and parent).
+# Asserts: the forced move's line has exactly the old and new addresses the
+# workload reports (SR_INFO at its checkpoint), every move keeps its page
+# offset and its anon_vma (all regions are written), every move saw at least
+# one link_del and one link_add with cause mremap, the per-line link counts
+# add up to the @links_in_moves totals, @moves matches the MOVE lines, and
+# there are at least 5 moves (move, fixed, partial x2, fork child + parent).
+# sr-timeout: 150
+. tests/guest/lib.sh
+
+command -v bpftrace >/dev/null || skip "no bpftrace"
+[[ -x $SR_BIN/wl-mremap ]] || fail "$SR_BIN/wl-mremap missing (make tests-bin)"
+out=$SR_RESULTS/42-bpf-mremap.out
+info=$SR_RESULTS/42-bpf-mremap.info
+: >"$info"
+export SR_INFO_FILE=$info
+export SR_CHECK='echo "$SR_LABEL $SR_INFO" >> "$SR_INFO_FILE"'
+sr_klog_mark
+sr_load
+scripts/bpf/sr-mremap.sh -c "$SR_BIN/wl-mremap all" >"$out" 2>&1
+rc=$?
+sr_unload
+cat "$out"
+echo "-- checkpoints:"
+cat "$info"
+assert_eq "$rc" 0 "sr-mremap.sh exit status"
+grep -q 'wl-mremap\[[0-9]*\]: ok' "$out" || fail "wl-mremap did not pass"
+
+mv=$(grep -m1 '^mremap-move ' "$info") || fail "no mremap-move checkpoint"
+[[ $mv =~ old=(0x[0-9a-f]+)\ new=(0x[0-9a-f]+) ]] || fail "bad SR_INFO '$mv'"
+old=${BASH_REMATCH[1]} new=${BASH_REMATCH[2]}
+grep -E "^MOVE pid=[0-9]+ comm=wl-mremap $old-0x[0-9a-f]+ -> $new-0x[0-9a-f]+ pgoff=0x[0-9a-f]+->0x[0-9a-f]+ kept anon_vma=same links=-[1-9][0-9]*/\+[1-9][0-9]*$" "$out" ||
+	fail "no MOVE line for the forced move $old -> $new"
+
+n=$(grep -c '^MOVE ' "$out")
+((n >= 5)) || fail "only $n MOVE lines"
+bad=$(grep '^MOVE ' "$out" | grep -Ev ' kept anon_vma=same links=-[1-9][0-9]*/\+[1-9][0-9]*$')
+[[ -z $bad ]] || fail "moves that changed pgoff/anon_vma or made no links: $bad"
+while read -r o p; do
+	assert_eq "$o" "$p" "pgoff before/after"
+done < <(sed -n 's/^MOVE .* pgoff=\(0x[0-9a-f]*\)->\(0x[0-9a-f]*\) .*/\1 \2/p' "$out")
+assert_eq "$(sed -n 's/^@moves\[wl-mremap\]: //p' "$out")" "$n" "@moves[wl-mremap]"
+dels=$(sed -n 's/^MOVE .* links=-\([0-9]*\)\/+[0-9]*$/\1/p' "$out" | paste -sd+ | bc)
+adds=$(sed -n 's/^MOVE .* links=-[0-9]*\/+\([0-9]*\)$/\1/p' "$out" | paste -sd+ | bc)
+assert_eq "$(sed -n 's/^@links_in_moves\[wl-mremap, link_del\]: //p' "$out")" "$dels" "link_del in moves"
+assert_eq "$(sed -n 's/^@links_in_moves\[wl-mremap, link_add\]: //p' "$out")" "$adds" "link_add in moves"
+echo "moves=$n link_del=$dels link_add=$adds"
+sr_klog_clean
+echo "PASS"
