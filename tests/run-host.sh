@@ -5,7 +5,8 @@
 #   HOST_TESTS=REGEX       only tests whose name matches (TESTS is for the
 #                          guest suite)
 #   SR_HOST_TIMEOUT=S      per-test timeout (default 600)
-# Output of each test: build/test-results/host/NAME.log (shown on failure).
+# Output of each test: $SR_HOST_RESULTS/NAME.log (default
+# build/test-results/host; shown on failure).
 # Ends with "N passed, N failed[, N skipped]"; exit 1 if anything failed.
 set -u
 

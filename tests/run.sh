@@ -8,8 +8,8 @@
 #   HOST_TESTS=REGEX   host tests to run (tests/run-host.sh)
 #   GUEST_ARGS="..."   extra scripts/guest/run options, e.g. "-a slub_debug=FZPU"
 #   SR_GUEST_*         guest runner settings (scripts/guest/run --help)
-# Results: build/test-results/{host,guest}/ (guest: tests/NAME.log,
-# console.log, dmesg.log).
+# Results: build/test-results/<run>/{host,guest}/ (guest: tests/NAME.log,
+# console.log, dmesg.log); build/test-results/latest is the newest run.
 set -u
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +23,17 @@ case ${1:-} in
 *) echo "usage: $0 [--host | --guest]" >&2; exit 2 ;;
 esac
 
+# Each run gets its own results dir (runs in one tree may overlap);
+# build/test-results/latest points at the newest, the last 10 are kept.
+results=$repo/build/test-results
+run_id=$(date +%Y%m%d-%H%M%S)-$$
+out=$results/$run_id
+mkdir -p "$out" || exit 2
+ln -sfn "$run_id" "$results/latest"
+ls -d "$results"/20*-* 2> /dev/null | sort | head -n -10 | xargs -r rm -rf
+
 export SR_SUBSUITE=1
+export SR_HOST_RESULTS=$out/host
 export SR_KO=$repo/shadow_rmap.ko
 export SR_BIN=$repo/tests/bin
 passed=0
@@ -46,7 +56,7 @@ add() {
 if ((host)); then
 	echo "=== host tests ==="
 	tests/run-host.sh
-	if ! add build/test-results/host/summary; then
+	if ! add "$out/host/summary"; then
 		echo "FAIL host-tests: no summary"
 		failed=$((failed + 1))
 	fi
@@ -54,8 +64,7 @@ fi
 
 if ((guest)); then
 	echo "=== guest tests ==="
-	res=$repo/build/test-results/guest
-	rm -rf "$res"
+	res=$out/guest
 	mkdir -p "$res"
 	# shellcheck disable=SC2086 # GUEST_ARGS is a list of options
 	scripts/guest/run -r "$res" -t "${SR_GUEST_TIMEOUT:-2400}" \
