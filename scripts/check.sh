@@ -7,15 +7,17 @@
 #  2. W=1 module build          3. sparse (C=2) module build
 #  4. userspace C with -Wall -Wextra -Werror
 #  5. bash -n on the shell scripts
-# The module builds run on a copy under build/check, so the tree's own
-# objects are left alone. checkpatch comes from linux-source-6.1 and is
+# The module builds run on a copy in a temporary build/check.*, so the
+# tree's own objects are left alone. checkpatch comes from linux-source-6.1 and is
 # cached in build/checkpatch (SR_CHECKPATCH=path uses another one).
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 2
 kdir=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2> /dev/null | sort -V | tail -n 1)}
-work=$repo/build/check
+mkdir -p "$repo/build"
+work=$(mktemp -d "$repo/build/check.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
 user_ignore=PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,BIT_MACRO
 user_ignore=$user_ignore,VOLATILE,ARRAY_SIZE,CAMELCASE,EMBEDDED_FUNCTION_NAME
 user_ignore=$user_ignore,SSCANF_TO_KSTRTO,NEW_TYPEDEFS,AVOID_EXTERNS
@@ -37,14 +39,16 @@ checkpatch_path() {
 	if [[ ! -x $dir/scripts/checkpatch.pl || $tarball -nt $dir/stamp ]]; then
 		[[ -f $tarball ]] || { echo "no $tarball (make deps)" >&2; return 1; }
 		echo "extracting checkpatch.pl from $tarball" >&2
-		rm -rf "$dir"
-		mkdir -p "$dir"
 		src=$(tar -tJf "$tarball" | head -n 1)
 		src=${src%%/*}
-		tar -xJf "$tarball" -C "$dir" --strip-components=1 \
+		tar -xJf "$tarball" -C "$work" --strip-components=1 \
 			"$src/scripts/checkpatch.pl" "$src/scripts/spelling.txt" \
 			"$src/scripts/const_structs.checkpatch" || return 1
-		touch "$dir/stamp"
+		touch "$work/scripts/stamp"
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		mv "$work/scripts" "$dir/scripts"
+		mv "$dir/scripts/stamp" "$dir/stamp"
 	fi
 	echo "$dir/scripts/checkpatch.pl"
 }
