@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/interval_tree_generic.h>
 #include <linux/moduleparam.h>
 #include <linux/rhashtable.h>
@@ -34,10 +35,20 @@ module_param(max_bytes, ulong, 0600);
 MODULE_PARM_DESC(max_bytes, "Stop growing the shadow at this many bytes (0: no cap)");
 static atomic_long_t sr_nr_avs, sr_nr_links, sr_nr_vmas, sr_nr_mms;
 
+/*
+ * Keys are kernel addresses: a multiplicative hash spreads them as well as
+ * jhash does, at a fraction of its cost on the fork path.
+ */
+static u32 sr_hash(const void *data, u32 len, u32 seed)
+{
+	return hash_long(*(const unsigned long *)data ^ seed, 32);
+}
+
 #define SR_HT_PARAMS(type) {					\
 	.head_offset = offsetof(type, node),			\
 	.key_offset = offsetof(type, key),			\
 	.key_len = sizeof(unsigned long),			\
+	.hashfn = sr_hash,					\
 	.automatic_shrinking = true,				\
 }
 
@@ -596,6 +607,7 @@ static void sr_link_unlink(struct sr_link *l, enum sr_cause cause)
 
 	trace_link_del(av->key, av->root->key, av->depth, v->nr_links - 1,
 		       av->nr_links - 1, v->start, v->end, sr_cause_name(cause));
+	l->dead = true;
 	rhashtable_remove_fast(&sr_link_ht, &l->node, sr_link_p);
 	sr_it_remove(l, &av->tree);
 	list_del(&l->same_vma);
@@ -638,8 +650,11 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	if (old) {
 		/* Its removal was missed and the address came back. */
 		sr_stat_inc(SR_LINK_DUP);
-		sr_link_unlink(old, SR_CAUSE_RESYNC);
 		sr_mark_stale();
+		/* Another forest's link is not ours to touch: resync will. */
+		if (old->av->root != root)
+			goto stale_unlock;
+		sr_link_unlink(old, SR_CAUSE_RESYNC);
 	}
 	av = s->av == s->av_root ? root : sr_child_get(s, root);
 	if (!av)
@@ -700,7 +715,7 @@ void sr_model_drop_link(struct sr_link *l, enum sr_cause cause)
 	struct sr_av *root = READ_ONCE(l->av)->root;
 
 	spin_lock(&root->lock);
-	if (sr_link_find(l->key) == l)
+	if (!l->dead)
 		sr_link_unlink(l, cause);
 	spin_unlock(&root->lock);
 }

@@ -77,6 +77,7 @@ struct sr_link {
 	struct list_head same_vma;
 	u32 born;
 	u32 seen;
+	bool dead;
 	struct rcu_head rcu;
 };
 
