@@ -8,6 +8,7 @@
 
 #include <shadow_rmap/census.h>
 #include <shadow_rmap/debugfs.h>
+#include <shadow_rmap/stats.h>
 
 static const char * const sr_hist_titles[SR_NR_HISTS] = {
 	[SR_H_CHAIN] = "chain_length_per_vma",
@@ -26,6 +27,8 @@ static int sr_chains_show(struct seq_file *m, void *v)
 	if (!c)
 		return -ENOMEM;
 	sr_census_take(c);
+	if (sr_is_stale())
+		seq_puts(m, "# stale: events were lost; figures may be off until a resync\n");
 	for (k = 0; k < SR_NR_HISTS; k++)
 		sr_hist_show(m, sr_hist_titles[k], &c->h[k]);
 	kvfree(c);

@@ -9,6 +9,7 @@
 
 #include <shadow_rmap/census.h>
 #include <shadow_rmap/debugfs.h>
+#include <shadow_rmap/stats.h>
 
 static int sr_top_show(struct seq_file *m, void *v)
 {
@@ -18,6 +19,8 @@ static int sr_top_show(struct seq_file *m, void *v)
 	if (!c)
 		return -ENOMEM;
 	sr_census_take(c);
+	if (sr_is_stale())
+		seq_puts(m, "# stale: events were lost; figures may be off until a resync\n");
 	seq_printf(m, "# %u VMAs with the longest anon_vma chains\n",
 		   c->nr_top_vma);
 	for (i = 0; i < c->nr_top_vma; i++) {

@@ -17,6 +17,7 @@
 #include <shadow_rmap/lookup.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/ptwalk.h>
+#include <shadow_rmap/stats.h>
 #include <shadow_rmap/trace.h>
 
 #define SR_CHAIN_SHOWN	16
@@ -143,8 +144,9 @@ static int sr_print_hits(struct sr_text *out, unsigned long key,
 			       hit->pgoff, hit->addr, (void *)hit->own_av,
 			       sr_pte_name(st), huge ? " huge=pmd" : "");
 	}
-	sr_text_printf(out, "summary vmas=%u present=%u%s\n", h.n, present,
-		       h.found ? "" : " shadow=missing");
+	sr_text_printf(out, "summary vmas=%u present=%u%s%s\n", h.n, present,
+		       h.found ? "" : " shadow=missing",
+		       sr_is_stale() ? " stale=1" : "");
 	found->vmas = h.n;
 	found->present = present;
 	sr_hits_release(&h);
@@ -375,8 +377,8 @@ static int sr_lookup_pid(int pid, struct sr_text *out, struct sr_found *found)
 				       (void *)r->chain[j]);
 		sr_text_printf(out, "%s\n", r->shown < r->nr_links ? ",..." : "");
 	}
-	sr_text_printf(out, "summary vmas=%u links=%u max_chain=%u\n", n, links,
-		       longest);
+	sr_text_printf(out, "summary vmas=%u links=%u max_chain=%u%s\n", n, links,
+		       longest, sr_is_stale() ? " stale=1" : "");
 	found->vmas = n;
 	kvfree(rows);
 	mmput(mm);
