@@ -188,6 +188,10 @@ static int sr_lookup_pfn(unsigned long pfn, struct sr_text *out,
 		sr_text_printf(out, "page pfn=0x%lx kind=offline\n", pfn);
 		return 0;
 	}
+	if (PageBuddy(page)) {
+		sr_text_printf(out, "page pfn=0x%lx kind=free\n", pfn);
+		return 0;
+	}
 	if (PageSlab(page) || page_has_type(page)) {
 		sr_text_printf(out, "page pfn=0x%lx kind=kernel\n", pfn);
 		return 0;
