@@ -79,7 +79,7 @@ mv_pid=$(field mremap pid)
 mv_addr=$(field mremap new)
 
 if [[ -n $parent ]]; then
-	section "the shared region in /proc/$parent/maps"
+	section "the VMA holding $shared in /proc/$parent/maps"
 	awk -v a="$shared" 'function pad(x) {
 		sub(/^0x/, "", x); while (length(x) < 16) x = "0" x; return x }
 		{ split($1, r, "-"); if (pad(r[1]) <= pad(a) && pad(a) < pad(r[2]))
@@ -91,7 +91,8 @@ ls -l "$dir" || error "no $dir after insmod"
 for f in "$dir"/*; do
 	[[ -f $f ]] || continue
 	name=${f##*/}
-	[[ $name == lookup ]] && continue
+	# lookup and verify get sections of their own below
+	[[ $name == lookup || $name == verify ]] && continue
 	if [[ $(stat -c %a "$f") != *[4567]* ]]; then
 		section "$name: write-only node"
 		continue
@@ -127,9 +128,15 @@ if [[ -e $dir/stats ]]; then
 fi
 
 section "rmmod"
-rmmod shadow_rmap || error "rmmod failed"
-[[ -e $dir ]] && error "$dir still exists after rmmod"
-dmesg | grep 'shadow_rmap' | tail -n 5
+if rmmod shadow_rmap; then
+	if [[ -e $dir ]]; then
+		error "$dir still exists after rmmod"
+	else
+		echo "unloaded; $dir is gone"
+	fi
+else
+	error "rmmod failed"
+fi
 
 section "result"
 if ((errors)); then
