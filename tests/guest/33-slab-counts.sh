@@ -22,7 +22,12 @@ rec=$SR_RESULTS/wl/slab-counts.txt
 recorder=$SR_RESULTS/wl/slab-rec.sh
 cat >"$recorder" <<'REC'
 #!/bin/bash
-slab() { local n a r; while read -r n a r; do [[ $n == "$1" ]] && { echo "$a"; return; }; done </proc/slabinfo; }
+# Flush per-CPU partial slabs first: their objects count as active.
+slab() {
+	local n a r
+	[[ -w /sys/kernel/slab/$1/shrink ]] && echo 1 >"/sys/kernel/slab/$1/shrink"
+	while read -r n a r; do [[ $n == "$1" ]] && { echo "$a"; return; }; done </proc/slabinfo
+}
 a1=$(slab anon_vma); c1=$(slab anon_vma_chain)
 last=
 while IFS= read -r l; do last=$l; done </sys/kernel/debug/shadow_rmap/verify
