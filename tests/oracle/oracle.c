@@ -367,8 +367,10 @@ static void reread(uint64_t pfn, const struct key *cand, int ncand,
 	int i;
 
 	v->n = 0;
-	if (kread(kflags_fd, pfn, &v->flags) || kread(kcount_fd, pfn, &v->count))
-		v->flags = v->count = 0;
+	if (kread(kflags_fd, pfn, &v->flags) || kread(kcount_fd, pfn, &v->count)) {
+		v->flags = 0;
+		v->count = 0;
+	}
 	for (i = 0; i < ncand && v->n < MAXMAP; i++)
 		if (maps_pfn(cand[i].pid, cand[i].addr, pfn))
 			v->k[v->n++] = cand[i];
@@ -413,6 +415,15 @@ static int lookup_fd = -1;
  */
 static const char *fake_mode;
 
+static const char *fake_vma(pid_t pid)
+{
+	static char buf[96];
+
+	snprintf(buf, sizeof(buf),
+		 "vma pid=%d comm=fake start=0x1000 end=0x2000 pgoff=0x1", (int)pid);
+	return buf;
+}
+
 static void fake_answer(uint64_t pfn, char *out, size_t cap)
 {
 	size_t lo = 0, hi = nents, i, len = 0, n;
@@ -429,7 +440,8 @@ static void fake_answer(uint64_t pfn, char *out, size_t cap)
 	for (n = 0; lo + n < nents && ents[lo + n].pfn == pfn; n++)
 		;
 	len += snprintf(out + len, cap - len,
-			"page pfn=%#" PRIx64 " kind=anon anon_vma=1 root=1 index=0x0 mapcount=%zu\n",
+			"page pfn=%#" PRIx64
+			" kind=anon anon_vma=1 root=1 index=0x0 mapcount=%zu\n",
 			pfn, n);
 	for (i = lo; i < lo + n && len < cap - 256; i++) {
 		if (!strcmp(fake_mode, "drop") && n >= 2 && i == lo + n - 1)
@@ -451,13 +463,12 @@ static void fake_answer(uint64_t pfn, char *out, size_t cap)
 	}
 	if (!strcmp(fake_mode, "extra")) {
 		len += snprintf(out + len, cap - len,
-				"vma pid=%d comm=fake start=0x1000 end=0x2000 pgoff=0x1"
-				" addr=0x1000 anon_vma=1 pte=present\n", (int)getpid());
+				"%s addr=0x1000 anon_vma=1 pte=present\n",
+				fake_vma(getpid()));
 		present++;
 	}
 	len += snprintf(out + len, cap - len,
-			"vma pid=%d comm=fake start=0x1000 end=0x2000 pgoff=0x1"
-			" addr=0x1000 anon_vma=1 pte=none\n", (int)getpid());
+			"%s addr=0x1000 anon_vma=1 pte=none\n", fake_vma(getpid()));
 	snprintf(out + len, cap - len, "summary vmas=%d present=%d\n",
 		 present + 1, present);
 }
@@ -470,7 +481,8 @@ static int module_query(uint64_t pfn, struct answer *a)
 	int n;
 
 	memset(a, 0, offsetof(struct answer, text));
-	a->mapcount = a->summary_present = -1;
+	a->mapcount = -1;
+	a->summary_present = -1;
 	a->text[0] = 0;
 	if (fake_mode) {
 		fake_answer(pfn, a->text, sizeof(a->text));
@@ -588,8 +600,8 @@ static void report(uint64_t pfn, const struct view *v, const struct answer *a)
 		else
 			i++, j++;
 	}
-	printf("mismatch pfn=%#" PRIx64 " kpagecount=%" PRIu64 " oracle=%d module_present=%d"
-	       " module_kind=%s module_mapcount=%ld dups=%d\n",
+	printf("mismatch pfn=%#" PRIx64 " kpagecount=%" PRIu64
+	       " oracle=%d module_present=%d module_kind=%s module_mapcount=%ld dups=%d\n",
 	       pfn, v->count, v->n, a->n, a->ok ? a->kind : "(no page line)",
 	       a->mapcount, a->dups);
 	printf("  oracle: ");

@@ -75,7 +75,8 @@ static int writer(const char *path, unsigned int count, unsigned int seed)
 		}
 		w = write(fd, buf, n);
 		if (w >= 0 || errno != EINVAL) {
-			fprintf(stderr, "badinput: write %u of %zu bytes \"%.*s\" returned %zd (%s)\n",
+			fprintf(stderr,
+				"badinput: write %u of %zu bytes \"%.*s\" returned %zd (%s)\n",
 				i, n, (int)(n > 40 ? 40 : n), buf, w,
 				w < 0 ? strerror(errno) : "accepted");
 			close(fd);

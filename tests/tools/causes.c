@@ -69,7 +69,6 @@ static void take(struct snap *s)
 	}
 }
 
-
 /* A written region with PROT_NONE guards, so that no neighbour merges. */
 static char *isolated(size_t pages)
 {
@@ -185,7 +184,8 @@ static void op_stack(void) { deep(1024); }
 
 struct op {
 	const char *name, *cause;
-	void (*prep)(void), (*run)(void);
+	void (*prep)(void);
+	void (*run)(void);
 };
 
 static const struct op ops[] = {

@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
-		void (*fn)(unsigned long);
+		void (*fn)(unsigned long pages);
 		unsigned long def;
 	} modes[] = {
 		{ "move", do_move, 32 }, { "grow", do_grow, 32 },
@@ -216,7 +216,8 @@ int main(int argc, char **argv)
 			hit++;
 		}
 	if (!hit) {
-		fprintf(stderr, "usage: wl-mremap move|grow|shrink|fixed|partial|fork|all [PAGES]\n");
+		fprintf(stderr,
+			"usage: wl-mremap move|grow|shrink|fixed|partial|fork|all [PAGES]\n");
 		return 2;
 	}
 	return wl_finish();

@@ -61,8 +61,8 @@ static void worker(int id, double deadline)
 		if (ph != acked && (ph & 1)) {	/* pause requested */
 			while (kids > 0) {
 				int st;
-
 				pid_t p = wait(&st);
+
 				WL_ASSERT(p > 0, "wait: %s", strerror(errno));
 				wl_unregister_pid(p);
 				WL_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0,

@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
-		void (*fn)(unsigned long);
+		void (*fn)(unsigned long pages);
 		unsigned long def;
 	} modes[] = {
 		{ "mprotect", do_mprotect, 48 }, { "munmap", do_munmap, 64 },

@@ -461,8 +461,8 @@ static inline void wl_fill(void *base, size_t first, size_t n, uint32_t tag)
  * numbers are counted relative to orig_first (so a moved region keeps
  * checking against the numbers it was written with).
  */
-static inline int wl_check_at(const void *base, size_t first, size_t n, uint32_t tag,
-		       size_t orig_first)
+static inline int wl_check_at(const void *base, size_t first, size_t n,
+			      uint32_t tag, size_t orig_first)
 {
 	size_t i, w;
 
