@@ -74,6 +74,41 @@ static void ask(const char *what, const char *query, const char *want)
 	printf("%-12s %-28s ok: %s\n", what, query, buf);
 }
 
+/* Two identical mergeable pages and ksmd at full speed: a KSM page. */
+static unsigned long ksm_pfn(void)
+{
+	static const char *const knobs[][2] = {
+		{ "/sys/kernel/mm/ksm/pages_to_scan", "1000" },
+		{ "/sys/kernel/mm/ksm/sleep_millisecs", "0" },
+		{ "/sys/kernel/mm/ksm/run", "1" },
+	};
+	char *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long a = 0;
+	size_t i;
+	int t;
+
+	if (p == MAP_FAILED)
+		return 0;
+	memset(p, 0x5a, 2 * PG);
+	if (madvise(p, 2 * PG, MADV_MERGEABLE))
+		return 0;
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		int fd = open(knobs[i][0], O_WRONLY);
+
+		if (fd < 0 || write(fd, knobs[i][1], strlen(knobs[i][1])) < 0)
+			return 0;
+		close(fd);
+	}
+	for (t = 0; t < 300; t++) {
+		a = pfn_of(p);
+		if (a && a == pfn_of(p + PG))
+			return a;
+		usleep(100000);
+	}
+	return 0;
+}
+
 static unsigned long free_pfn(void)
 {
 	uint64_t flags[512];
@@ -154,6 +189,13 @@ int main(int argc, char **argv)
 		if (!failed)
 			break;
 		failed = was || i == 2;
+	}
+	pfn = ksm_pfn();
+	if (pfn) {
+		snprintf(q, sizeof(q), "pfn 0x%lx", pfn);
+		ask("ksm", q, "kind=ksm");
+	} else {
+		printf("%-12s no KSM merge within 30 s: not asked\n", "ksm");
 	}
 	ask("invalid", "pfn 0xfffffffffff", "kind=invalid");
 	ask("no process", "pid 2147483647", "no such process");
