@@ -24,6 +24,18 @@ MODULE_PARM_DESC(kprobes_only, "Capture through kprobes only, not an ftrace_ops"
 
 static const struct sr_backend *sr_backend;
 static unsigned long sr_missed_base;
+static bool sr_hook_missing;
+
+/**
+ * sr_capture_note_missing() - an optional hook could not attach
+ *
+ * Its events are not followed (copy_page_range: anon_vma reuse at fork),
+ * so the shadow can never be called exact while this backend runs.
+ */
+void sr_capture_note_missing(void)
+{
+	WRITE_ONCE(sr_hook_missing, true);
+}
 
 /**
  * sr_capture_is_bare() - whether the module runs as the benchmark floor
@@ -46,6 +58,7 @@ int sr_capture_start(void)
 	int ret = -ENODEV;
 
 	sr_cause_init();
+	sr_hook_missing = false;
 	if (!kprobes_only) {
 		ret = sr_backend_ftrace.start(bare);
 		if (!ret) {
@@ -53,6 +66,7 @@ int sr_capture_start(void)
 			return 0;
 		}
 		pr_warn("ftrace capture unavailable (%d): using kprobes\n", ret);
+		sr_hook_missing = false;
 	}
 	ret = sr_backend_kprobe.start(bare);
 	if (!ret)
@@ -110,6 +124,7 @@ void sr_capture_baseline(void)
  */
 void sr_capture_check(void)
 {
-	if (sr_capture_missed() != READ_ONCE(sr_missed_base))
+	if (sr_capture_missed() != READ_ONCE(sr_missed_base) ||
+	    READ_ONCE(sr_hook_missing))
 		sr_mark_stale();
 }

@@ -11,6 +11,7 @@
 
 #include <shadow_rmap/capture.h>
 #include <shadow_rmap/hooks.h>
+#include <shadow_rmap/stats.h>
 #include <shadow_rmap/symbols.h>
 
 #define SR_MAX_HOOKS	8
@@ -39,6 +40,7 @@ static void notrace sr_ftrace_cb(unsigned long ip, unsigned long parent_ip,
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0) {
 		atomic_long_inc(&sr_recursed);
+		sr_mark_stale();
 		return;
 	}
 	preempt_disable_notrace();
@@ -75,6 +77,7 @@ static int sr_ftrace_start(bool bare)
 				goto fail;
 			pr_warn("cannot hook %s: %d (its events are not followed)\n",
 				h->symbol, ret);
+			sr_capture_note_missing();
 			continue;
 		}
 		sr_attached[i] = true;

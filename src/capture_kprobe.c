@@ -81,6 +81,7 @@ static int sr_kprobe_start(bool bare)
 			sr_kprobe_stop();
 			return ret;
 		}
+		sr_capture_note_missing();
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <linux/log2.h>
 #include <linux/string.h>
 
+#include <shadow_rmap/capture.h>
 #include <shadow_rmap/census.h>
 #include <shadow_rmap/model.h>
 
@@ -159,6 +160,7 @@ static int sr_census_av(void *obj, void *arg)
  */
 int sr_census_take(struct sr_census *c)
 {
+	sr_capture_check();
 	sr_model_walk(SR_KIND_VMA, sr_census_vma, c);
 	sr_model_walk(SR_KIND_AV, sr_census_av, c);
 	return 0;

@@ -33,6 +33,7 @@
 #include <shadow_rmap/stats.h>
 
 #define SR_VERIFY_DETAILS	20
+#define SR_VERIFY_RESERVE	(64 << 10)
 #define SR_SUSPECT_MAX		64
 
 static DEFINE_MUTEX(sr_walk_mutex);
@@ -97,8 +98,12 @@ static void sr_check_av(struct sr_walk *w, struct anon_vma *av)
 		return;
 	}
 	sav->seen = w->epoch;
-	if (w->repair)
+	if (w->repair) {
+		/* A wrong parent cannot be re-hung in place: say so. */
+		if ((sav->parent ? sav->parent->key : 0) != parent)
+			sr_mark_stale();
 		return;
+	}
 	links = sr_tree_count(av);
 	kids = av->num_children - (parent ? 0 : 1);
 	if (sav->root->key != (unsigned long)av->root ||
@@ -152,17 +157,21 @@ static void sr_walk_forest(struct sr_walk *w, struct anon_vma *root)
 	struct sr_av *sroot;
 	struct rb_node *rb;
 
-	rcu_read_lock();
 	for (rb = rb_first_cached(&root->rb_root); rb; rb = rb_next(rb)) {
 		struct anon_vma_chain *top, *avc;
 
 		top = rb_entry(rb, struct anon_vma_chain, rb);
 		vmas++;
 		/* Oldest first: parents enter the shadow before children. */
+		rcu_read_lock();
 		list_for_each_entry_reverse(avc, &top->vma->anon_vma_chain,
 					    same_vma)
 			sr_check_avc(w, avc);
+		rcu_read_unlock();
+		/* The rwsem may be held across a sleep; a forest may be huge. */
+		cond_resched();
 	}
+	rcu_read_lock();
 	sroot = sr_av_find((unsigned long)root);
 	if (!w->repair && sroot && !sroot->dead &&
 	    (sroot->nr_vmas != vmas || sroot->nr_avs + 1 != w->avs - avs))
@@ -183,11 +192,15 @@ static void sr_check_vma(struct sr_walk *w, struct vm_area_struct *vma,
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 		chain++;
 	w->vmas++;
-	if (w->repair)
-		return;
 	rcu_read_lock();
 	v = sr_vma_find((unsigned long)vma);
-	if (!v)
+	if (w->repair) {
+		/* A missed fork-time reuse: the kernel's word is final here. */
+		if (v && READ_ONCE(v->anon_vma) != (unsigned long)av) {
+			WRITE_ONCE(v->anon_vma, (unsigned long)av);
+			sr_stat_inc(SR_WALK_FIX);
+		}
+	} else if (!v)
 		sr_mismatch(w, "vma %p [%lx-%lx] missing from the shadow", vma,
 			    vma->vm_start, vma->vm_end);
 	else if (v->nr_links != chain ||
@@ -221,9 +234,9 @@ static int sr_walk_mm(struct sr_walk *w, struct mm_struct *mm)
 		if (ret && ret != -EBUSY)
 			break;
 		down_read(&root->rwsem);
-		sr_check_vma(w, vma, av);
 		if (!ret)
 			sr_walk_forest(w, root);
+		sr_check_vma(w, vma, av);
 		up_read(&root->rwsem);
 		ret = 0;
 		cond_resched();
@@ -376,8 +389,14 @@ int sr_resync(void)
 	w.epoch = sr_epoch_advance();
 	ret = sr_walk_all(&w);
 	xa_destroy(&w.roots);
-	if (!ret && sr_unseen_links(&w, sus))
+	/*
+	 * What stays unseen is either a leak or a link no task leads to yet
+	 * (an exec building its mm): drop it, but do not claim exactness.
+	 */
+	if (!ret && sr_unseen_links(&w, sus)) {
 		sr_model_sweep(w.epoch);
+		sr_mark_stale();
+	}
 	sr_stat_inc(SR_RESYNC);
 	mutex_unlock(&sr_walk_mutex);
 	kfree(sus);
@@ -408,12 +427,17 @@ int sr_verify(struct sr_text *out)
 	int ret;
 
 	sus = kzalloc(sizeof(*sus), GFP_KERNEL);
-	if (!sus)
+	if (!sus || sr_text_reserve(out, SR_VERIFY_RESERVE)) {
+		kfree(sus);
 		return -ENOMEM;
+	}
 	mutex_lock(&sr_walk_mutex);
 	xa_init(&w.roots);
 	w.epoch = sr_epoch_advance();
+	/* Mismatches are printed under the walk's locks: no allocation. */
+	out->fixed = true;
 	ret = sr_walk_all(&w);
+	out->fixed = false;
 	xa_destroy(&w.roots);
 	if (!ret) {
 		extra = sr_unseen_links(&w, sus);

@@ -14,6 +14,7 @@
 #include <linux/sched/task.h>
 #include <linux/sort.h>
 
+#include <shadow_rmap/capture.h>
 #include <shadow_rmap/lookup.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/ptwalk.h>
@@ -435,6 +436,7 @@ int sr_lookup(const struct sr_query *q, struct sr_text *out)
 	u64 t0 = ktime_get_ns();
 	int ret = -EINVAL;
 
+	sr_capture_check();
 	switch (q->kind) {
 	case SR_Q_PFN:
 		ret = sr_lookup_pfn(q->pfn, out, &found);

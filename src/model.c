@@ -44,13 +44,40 @@ static u32 sr_hash(const void *data, u32 len, u32 seed)
 	return hash_long(*(const unsigned long *)data ^ seed, 32);
 }
 
+/* Every object starts with its rhash_head, then its key. */
+struct sr_keyed {
+	struct rhash_head node;
+	unsigned long key;
+};
+
+static int sr_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	return ((const struct sr_keyed *)obj)->key !=
+	       *(const unsigned long *)arg->key;
+}
+
+/*
+ * Tables only grow: fork and exit storms add and remove thousands of
+ * entries a second, and shrinking made the deferred resize worker rehash
+ * back and forth.
+ */
 #define SR_HT_PARAMS(type) {					\
 	.head_offset = offsetof(type, node),			\
 	.key_offset = offsetof(type, key),			\
 	.key_len = sizeof(unsigned long),			\
+	.min_size = 256,					\
 	.hashfn = sr_hash,					\
-	.automatic_shrinking = true,				\
+	.obj_cmpfn = sr_cmp,					\
 }
+
+static_assert(offsetof(struct sr_av, node) == 0 &&
+	      offsetof(struct sr_av, key) == offsetof(struct sr_keyed, key));
+static_assert(offsetof(struct sr_vma, node) == 0 &&
+	      offsetof(struct sr_vma, key) == offsetof(struct sr_keyed, key));
+static_assert(offsetof(struct sr_link, node) == 0 &&
+	      offsetof(struct sr_link, key) == offsetof(struct sr_keyed, key));
+static_assert(offsetof(struct sr_mm, node) == 0 &&
+	      offsetof(struct sr_mm, key) == offsetof(struct sr_keyed, key));
 
 static const struct rhashtable_params sr_av_p = SR_HT_PARAMS(struct sr_av);
 static const struct rhashtable_params sr_vma_p = SR_HT_PARAMS(struct sr_vma);
@@ -295,7 +322,8 @@ static bool sr_hash_insert(struct rhashtable *ht, struct rhash_head *node,
 /*
  * Find or make the shadow root.  Roots are only made by the forest's own
  * writers, which the kernel serialises, so find-then-insert cannot race
- * with another maker of the same root.
+ * with another maker of the same root; a resync sweep may still kill a root
+ * concurrently, which the caller checks under the root's lock.
  */
 static struct sr_av *sr_root_get(unsigned long key)
 {
@@ -634,6 +662,7 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	struct sr_av *root, *av;
 	struct sr_vma *v;
 	struct sr_link *l, *old;
+	int tries;
 
 	l = sr_obj_alloc(sr_link_cache);
 	if (!l)
@@ -642,19 +671,31 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	l->born = sr_epoch_current();
 	l->seen = l->born;
 
-	root = sr_root_get(s->av_root);
-	if (!root)
-		goto stale_free;
-	spin_lock(&root->lock);
+	/* A resync sweep may kill the root between lookup and lock. */
+	for (tries = 0;; tries++) {
+		root = sr_root_get(s->av_root);
+		if (!root)
+			goto stale_free;
+		spin_lock(&root->lock);
+		if (!root->dead)
+			break;
+		spin_unlock(&root->lock);
+		if (tries == 2)
+			goto stale_free;
+	}
 	old = sr_link_find(s->avc);
 	if (old) {
 		/* Its removal was missed and the address came back. */
 		sr_stat_inc(SR_LINK_DUP);
-		sr_mark_stale();
+		if (s->cause != SR_CAUSE_RESYNC)
+			sr_mark_stale();
 		/* Another forest's link is not ours to touch: resync will. */
 		if (old->av->root != root)
 			goto stale_unlock;
+		/* Pinned: the old link may hold the root's last reference. */
+		root->refs++;
 		sr_link_unlink(old, SR_CAUSE_RESYNC);
+		root->refs--;
 	}
 	av = s->av == s->av_root ? root : sr_child_get(s, root);
 	if (!av)

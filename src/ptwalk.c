@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A lockless page-table read, the way GUP-fast does it: with interrupts off
- * no page-table page can be freed under us (x86 frees them after an IPI or
- * an RCU-sched grace period), and the caller's mmgrab() keeps the pgd.
- * The answer is a snapshot, as any rmap answer is.
+ * A page-table read of any mm.  Interrupts off would only protect a walk of
+ * the current mm (native x86 frees page tables after flush IPIs sent to the
+ * mm's CPUs), so the target's mmap lock is held for reading: page tables
+ * are freed only under the write lock (munmap, exit_mmap, collapse).
+ * Entries are read once each; the answer is a snapshot, as any rmap
+ * answer is.
  */
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/pgtable.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -86,24 +89,29 @@ static enum sr_pte_state sr_pt_walk(struct mm_struct *mm, unsigned long addr,
 
 /**
  * sr_pt_probe() - read what @mm maps at @addr
- * @mm: an mm whose mm_count the caller holds
+ * @mm: an mm whose mm_count the caller holds; the caller holds no mmap lock
  * @addr: a user address
  * @pfn: set to the page frame for present and migration entries
  * @huge: set when the entry is a PMD or PUD leaf
+ *
+ * May sleep.  An mm being torn down maps nothing any more.
  *
  * Return: the state of the entry.
  */
 enum sr_pte_state sr_pt_probe(struct mm_struct *mm, unsigned long addr,
 			      unsigned long *pfn, bool *huge)
 {
-	enum sr_pte_state s;
-	unsigned long flags;
+	enum sr_pte_state s = SR_PTE_NONE;
 
 	*pfn = 0;
 	*huge = false;
-	local_irq_save(flags);
-	s = sr_pt_walk(mm, addr, pfn, huge);
-	local_irq_restore(flags);
+	if (!mmget_not_zero(mm))
+		return s;
+	if (!mmap_read_lock_killable(mm)) {
+		s = sr_pt_walk(mm, addr, pfn, huge);
+		mmap_read_unlock(mm);
+	}
+	mmput(mm);
 	return s;
 }
 

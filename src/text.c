@@ -22,6 +22,7 @@ void sr_text_init(struct sr_text *t, size_t limit)
 	t->cap = 0;
 	t->limit = limit;
 	t->truncated = false;
+	t->fixed = false;
 }
 
 /**
@@ -49,6 +50,8 @@ static bool sr_text_grow(struct sr_text *t, size_t need)
 	size_t cap = max_t(size_t, t->cap ? t->cap * 2 : 4096, need);
 	char *nb;
 
+	if (t->fixed)
+		return false;
 	if (cap > t->limit)
 		cap = t->limit;
 	if (cap < need)
@@ -65,12 +68,29 @@ static bool sr_text_grow(struct sr_text *t, size_t need)
 }
 
 /**
+ * sr_text_reserve() - make room before taking locks
+ * @t: the buffer
+ * @bytes: capacity wanted
+ *
+ * May sleep.  With ->fixed set afterwards, printing under locks never
+ * allocates: what does not fit is dropped and the buffer marked truncated.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int sr_text_reserve(struct sr_text *t, size_t bytes)
+{
+	if (t->cap >= bytes)
+		return 0;
+	return sr_text_grow(t, bytes) ? 0 : -ENOMEM;
+}
+
+/**
  * sr_text_printf() - append formatted text
  * @t: the buffer
  * @fmt: printf format
  *
- * May sleep.  Text that does not fit within the limit is dropped and the
- * buffer marked truncated.
+ * May sleep unless ->fixed is set.  Text that does not fit within the limit
+ * is dropped and the buffer marked truncated.
  */
 void sr_text_printf(struct sr_text *t, const char *fmt, ...)
 {

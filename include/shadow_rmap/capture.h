@@ -26,5 +26,6 @@ void sr_capture_show(struct seq_file *m);
 void sr_capture_baseline(void);
 void sr_capture_check(void);
 bool sr_capture_is_bare(void);
+void sr_capture_note_missing(void);
 
 #endif
