@@ -8,7 +8,7 @@
 . tests/guest/wl-lib.sh
 
 wl_need wl-storm oracle
-cycles=${WL_RELOAD_CYCLES:-6}
+cycles=${WL_RELOAD_CYCLES:-3}
 # long enough to outlast the cycles under TCG; stopped when they are done
 secs=$((cycles * 40 + 60))
 pids=()
