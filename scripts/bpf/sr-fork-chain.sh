@@ -30,13 +30,7 @@
 #   @vmas[wl-fork]: 60
 set -u
 
-tracefs=/sys/kernel/tracing
-[ -d $tracefs/events ] || mount -t tracefs nodev $tracefs 2>/dev/null
-[ -d $tracefs/events ] || tracefs=/sys/kernel/debug/tracing
-if [ ! -d $tracefs/events/shadow_rmap ]; then
-	echo "shadow_rmap module not loaded: insmod shadow_rmap.ko first" >&2
-	exit 2
-fi
+. "$(dirname "$0")/need-module.sh"
 
 # Chains only grow while one VMA is being copied, and dup_mmap copies VMA
 # after VMA in the parent's thread: the last chain value seen for a VMA

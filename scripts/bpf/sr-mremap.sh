@@ -31,13 +31,7 @@
 #   @moves[wl-mremap]: 6
 set -u
 
-tracefs=/sys/kernel/tracing
-[ -d $tracefs/events ] || mount -t tracefs nodev $tracefs 2>/dev/null
-[ -d $tracefs/events ] || tracefs=/sys/kernel/debug/tracing
-if [ ! -d $tracefs/events/shadow_rmap ]; then
-	echo "shadow_rmap module not loaded: insmod shadow_rmap.ko first" >&2
-	exit 2
-fi
+. "$(dirname "$0")/need-module.sh"
 
 exec bpftrace "$@" -e '
 BEGIN
