@@ -66,6 +66,10 @@ if ((guest)); then
 	echo "=== guest tests ==="
 	res=$out/guest
 	mkdir -p "$res"
+	# Single-threaded TCG: under multi-threaded TCG, ftrace's text patching
+	# at insmod/rmmod under a fork storm has hung the guest (a vCPU looping
+	# on a restored int3; see README, Known limits).
+	export SR_GUEST_ACCEL=${SR_GUEST_ACCEL:-tcg,thread=single}
 	# shellcheck disable=SC2086 # GUEST_ARGS is a list of options
 	scripts/guest/run -r "$res" -t "${SR_GUEST_TIMEOUT:-2400}" \
 		${GUEST_ARGS:-} -- tests/guest/suite.sh
