@@ -77,7 +77,9 @@ static int node_lookup(const char *node, unsigned long pfn)
 	close(fd);
 	answer[got] = '\0';
 	s = strstr(answer, "summary ");
-	if (s && (s = strstr(s, "present=")))
+	if (s)
+		s = strstr(s, "present=");
+	if (s)
 		present = atoi(s + 8);
 	return present;
 }
@@ -231,9 +233,10 @@ int main(int argc, char **argv)
 			t[r] = now_us() - t0;
 		}
 		qsort(t, reps, sizeof(*t), cmp);
-		printf("lookupbench sharers=%d method=%s reps=%d found=%d min_us=%.1f median_us=%.1f max_us=%.1f\n",
-		       sharers, method, reps, found, t[0], t[reps / 2],
-		       t[reps - 1]);
+		printf("lookupbench sharers=%d method=%s reps=%d found=%d",
+		       sharers, method, reps, found);
+		printf(" min_us=%.1f median_us=%.1f max_us=%.1f\n",
+		       t[0], t[reps / 2], t[reps - 1]);
 		fflush(stdout);
 		free(t);
 	}
