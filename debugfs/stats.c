@@ -11,6 +11,7 @@
 #include <shadow_rmap/debugfs.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
+#include <shadow_rmap/walk.h>
 
 static int sr_stats_show(struct seq_file *m, void *v)
 {
@@ -31,6 +32,7 @@ static int sr_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s %lu\n", sr_stat_name(s), sr_stat_read(s));
 	sr_cause_show(m);
 	sr_capture_show(m);
+	sr_walk_show(m);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <shadow_rmap/kwalk.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
+#include <shadow_rmap/walk.h>
 
 static int __init shadow_rmap_init(void)
 {
@@ -46,6 +47,7 @@ static int __init shadow_rmap_init(void)
 	ret = sr_debugfs_init();
 	if (ret)
 		goto capture;
+	sr_walk_ready();
 	sr_model_counts(&c);
 	pr_info("loaded: %ld anon_vmas, %ld chain links, %ld vmas, %ld mms%s\n",
 		c.avs, c.links, c.vmas, c.mms,
@@ -54,6 +56,7 @@ static int __init shadow_rmap_init(void)
 capture:
 	sr_capture_stop();
 model:
+	sr_walk_exit();
 	sr_model_exit();
 	return ret;
 }
@@ -61,6 +64,7 @@ model:
 static void __exit shadow_rmap_exit(void)
 {
 	sr_debugfs_exit();
+	sr_walk_exit();
 	sr_capture_stop();
 	sr_model_exit();
 }

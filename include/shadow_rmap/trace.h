@@ -119,6 +119,57 @@ TRACE_EVENT(lookup,
 		      __entry->vmas, __entry->present, __entry->ns)
 );
 
+/*
+ * An anonymous rmap walk the kernel starts (rmap_walk_anon), with the
+ * shadow's view of the folio's anon_vma: vmas is how many VMAs cover the
+ * folio's page offsets, i.e. what the walk will visit.  tracked=0: the
+ * shadow does not know that anon_vma.  The probe behind it is attached
+ * only while the event has a listener (sr_walk_reg/sr_walk_unreg).
+ */
+int sr_walk_reg(void);
+void sr_walk_unreg(void);
+
+TRACE_EVENT_FN(rmap_walk,
+	       TP_PROTO(unsigned long av, unsigned long root, bool tracked,
+			unsigned int depth, unsigned int width,
+			unsigned int vmas, unsigned int forest_vmas,
+			unsigned long pgoff, unsigned int nr_pages, bool stale),
+	       TP_ARGS(av, root, tracked, depth, width, vmas, forest_vmas,
+		       pgoff, nr_pages, stale),
+	       TP_STRUCT__entry(__field(u64, anon_vma)
+				__field(u64, root)
+				__field(unsigned int, depth)
+				__field(unsigned int, width)
+				__field(unsigned int, vmas)
+				__field(unsigned int, forest_vmas)
+				__field(unsigned long, pgoff)
+				__field(unsigned int, nr_pages)
+				__field(bool, tracked)
+				__field(bool, stale)
+				__field(pid_t, pid)
+				__array(char, comm, TASK_COMM_LEN)),
+	       TP_fast_assign(__entry->anon_vma = sr_trace_id(av);
+			      __entry->root = root ? sr_trace_id(root) : 0;
+			      __entry->depth = depth;
+			      __entry->width = width;
+			      __entry->vmas = vmas;
+			      __entry->forest_vmas = forest_vmas;
+			      __entry->pgoff = pgoff;
+			      __entry->nr_pages = nr_pages;
+			      __entry->tracked = tracked;
+			      __entry->stale = stale;
+			      __entry->pid = current->tgid;
+			      memcpy(__entry->comm, current->comm,
+				     TASK_COMM_LEN)),
+	       TP_printk("anon_vma=%016llx root=%016llx tracked=%d depth=%u width=%u vmas=%u forest_vmas=%u pgoff=%lx pages=%u stale=%d pid=%d comm=%s",
+			 __entry->anon_vma, __entry->root, __entry->tracked,
+			 __entry->depth, __entry->width, __entry->vmas,
+			 __entry->forest_vmas, __entry->pgoff,
+			 __entry->nr_pages, __entry->stale, __entry->pid,
+			 __entry->comm),
+	       sr_walk_reg, sr_walk_unreg
+);
+
 #endif
 
 #undef TRACE_INCLUDE_PATH

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The scripts that need the module (sr-fork-chain, sr-mremap, sr-top) exit
+# The scripts that need the module (sr-fork-chain, sr-rmap-walk, sr-mremap,
+# sr-top) exit
 # non-zero at once, before bpftrace starts, with "shadow_rmap module not
 # loaded: insmod shadow_rmap.ko first" on stderr and nothing on stdout,
 # also when tracefs is not mounted at /sys/kernel/tracing to begin with.
@@ -26,7 +27,7 @@ check_refuses() {
 	((ms < 3000)) || fail "$s took ${ms}ms: bpftrace must not start"
 }
 
-for s in sr-fork-chain.sh sr-mremap.sh sr-top.sh; do
+for s in sr-fork-chain.sh sr-rmap-walk.sh sr-mremap.sh sr-top.sh; do
 	check_refuses "$s"
 done
 
