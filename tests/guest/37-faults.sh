@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Allocation failures and the memory cap: the shadow goes stale visibly
 # (stale 1, counters), nothing crashes or leaks, and resync brings back
-# verify: ok once allocations succeed again.
+# verify: ok once allocations succeed again.  Where the kernel has failslab
+# (the debug kernel lane), the same with the kernel's own injection: the
+# workload's task is marked make-it-fail and a fifth of its non-sleeping
+# slab allocations (the shadow's are GFP_NOWAIT) fail.
 # sr-timeout: 600
 . tests/guest/lib.sh
 
@@ -37,6 +40,31 @@ assert_eq "$(stat stale)" 1 "stale at the cap"
 echo 0 >"$params/max_bytes"
 echo resync >"$sr_dir/control" || fail "resync after the cap"
 sr_verify_ok || fail "verify after lifting the cap"
+
+fs=/sys/kernel/debug/failslab
+if [[ -d $fs ]]; then
+	fails=$(stat alloc_fail)
+	echo Y >$fs/task-filter
+	echo Y >$fs/ignore-gfp-wait
+	echo 20 >$fs/probability
+	echo 1 >$fs/interval
+	echo -1 >$fs/times
+	echo 0 >$fs/verbose
+	# The kernel's own atomic allocations in that task may fail too, so
+	# the workload may fail; the module must only stay sane.
+	bash -c 'echo 1 >/proc/self/make-it-fail &&
+		exec "$1/wl-fork" fanout 8 32' _ "$SR_BIN" >/dev/null 2>&1
+	echo 0 >$fs/probability
+	fails=$(($(stat alloc_fail) - fails))
+	echo "failslab: shadow allocation failures $fails, stale $(stat stale)"
+	((fails > 0)) || fail "failslab failed none of the shadow's allocations"
+	assert_eq "$(stat stale)" 1 "stale after failslab"
+	echo resync >"$sr_dir/control" || fail "resync after failslab"
+	assert_eq "$(stat stale)" 0 "stale after resync"
+	sr_verify_ok || fail "verify after failslab"
+else
+	echo "no failslab in this kernel (CONFIG_FAILSLAB): kernel injection not run"
+fi
 sr_unload
 trap - EXIT
 sr_klog_clean || fail "kernel log"
