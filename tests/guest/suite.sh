@@ -5,12 +5,19 @@
 #
 #   TESTS=REGEX        run only tests whose name (no .sh) matches REGEX
 #   SR_TEST_TIMEOUT=S  per-test timeout (default 300); a test can ask for
-#                      more with a line "# sr-timeout: S"
+#                      more with a line "# sr-timeout: S", where S may be an
+#                      arithmetic expression over environment variables
+#                      (e.g. "600 + 60 * WL_RELOAD_CYCLES"; unset ones are 0)
+#   SR_TEST_TIMEOUT_SCALE=N  multiply every timeout by N (slow kernels)
+#   SR_KMEMLEAK=each|end|off  where the kernel has kmemleak: scan after every
+#                      test (default), only once at the end, or never
 # A test may tolerate kernel log lines with "# sr-klog-allow: REGEX" lines.
 #
 # Per test: PASS/FAIL/SKIP (exit 77) line, output in $SR_RESULTS/tests/NAME.log.
 # A test fails also when it leaves shadow_rmap loaded (the suite unloads it)
-# or when the kernel log shows trouble while it ran.
+# or when the kernel log shows trouble while it ran, or (kmemleak) when a
+# scan after it finds an object leaked by shadow_rmap. Leaks elsewhere in
+# the kernel are listed (kmemleak: not ours) and fail nothing.
 # Ends with "N passed, N failed[, N skipped]"; exit 1 if anything failed.
 set -u
 
@@ -23,6 +30,10 @@ export SR_RESULTS=${SR_RESULTS:-/results}
 logs=$SR_RESULTS/tests
 mkdir -p "$logs" || exit 2
 scan=$repo/scripts/guest/scan-klog
+leakcheck=$repo/scripts/guest/kmemleak-check
+scale=${SR_TEST_TIMEOUT_SCALE:-1}
+# what an sr-timeout header may hold: numbers, names, + - * / ( )
+arith_re='^[A-Za-z0-9_ +*/()-]+$'
 pattern=${TESTS:-}
 passed=0
 failed=0
@@ -34,6 +45,32 @@ header() {
 	sed -n "s/^# $2: *//p" "$1"
 }
 
+# kmemleak is only in the debug kernel lane (scripts/debug-kernel).
+kmemleak=${SR_KMEMLEAK:-each}
+[[ -e /sys/kernel/debug/kmemleak ]] || kmemleak=off
+leakdir=$SR_RESULTS/kmemleak
+others=$leakdir/not-ours.txt
+if [[ $kmemleak != off ]]; then
+	mkdir -p "$leakdir"
+	: > "$others"
+	# What boot leaked is no test's doing: list it once, then clear it.
+	"$leakcheck" "$leakdir/00-boot.txt" > "$leakdir/00-boot.summary"
+	sed 's/^/suite: before the tests: /' "$leakdir/00-boot.summary"
+	grep '^kmemleak: not ours' "$leakdir/00-boot.summary" |
+		sed 's/^/boot: /' >> "$others"
+	echo "kmemleak checks: $kmemleak (reports in $leakdir)"
+fi
+
+# leak_check NAME LOG: 0 clean, 1 a leak of ours, 2 the check itself failed
+leak_check() {
+	local rc
+	"$leakcheck" -q "$leakdir/$1.txt" > "$leakdir/$1.summary" 2>&1
+	rc=$?
+	cat "$leakdir/$1.summary" >> "$2"
+	grep '^kmemleak: not ours' "$leakdir/$1.summary" | sed "s/^/$1: /" >> "$others"
+	return "$rc"
+}
+
 for t in "$here"/[0-9][0-9]-*.sh; do
 	[[ -f $t ]] || continue
 	name=$(basename "$t" .sh)
@@ -42,7 +79,14 @@ for t in "$here"/[0-9][0-9]-*.sh; do
 	fi
 	log=$logs/$name.log
 	limit=$(header "$t" sr-timeout | tail -n 1)
-	limit=${limit:-${SR_TEST_TIMEOUT:-300}}
+	if [[ -n $limit && ! $limit =~ $arith_re ]]; then
+		echo "FAIL $name: bad sr-timeout header '$limit'"
+		failed=$((failed + 1))
+		failures+=("$name")
+		continue
+	fi
+	# (set +u: a variable the expression names may be unset: it counts 0)
+	limit=$(set +u; echo $(( (${limit:-${SR_TEST_TIMEOUT:-300}}) * scale )))
 	allow=()
 	while IFS= read -r a; do
 		allow+=(-a "$a")
@@ -80,6 +124,14 @@ for t in "$here"/[0-9][0-9]-*.sh; do
 		/dev/stdin >> "$log" 2>&1; then
 		why+=("kernel log shows trouble")
 	fi
+	if [[ $kmemleak == each ]]; then
+		leak_check "$name" "$log"
+		case $? in
+		0) ;;
+		1) why+=("kmemleak: shadow_rmap leaked memory") ;;
+		*) why+=("kmemleak check failed") ;;
+		esac
+	fi
 
 	if [[ ${#why[@]} -gt 0 ]]; then
 		failed=$((failed + 1))
@@ -100,6 +152,23 @@ done
 if ((passed + failed + skipped == 0)); then
 	echo "FAIL no guest test matches TESTS='$pattern'"
 	failed=1
+fi
+if [[ $kmemleak != off ]]; then
+	if [[ $kmemleak == end ]]; then
+		leak_check zz-end "$logs/kmemleak-end.log"
+		case $? in
+		0) passed=$((passed + 1)); echo "PASS kmemleak-end" ;;
+		1) failed=$((failed + 1)); failures+=(kmemleak-end)
+			echo "FAIL kmemleak-end: shadow_rmap leaked memory"
+			sed 's/^/    | /' "$logs/kmemleak-end.log" ;;
+		*) failed=$((failed + 1)); failures+=(kmemleak-end)
+			echo "FAIL kmemleak-end: the check failed"
+			sed 's/^/    | /' "$logs/kmemleak-end.log" ;;
+		esac
+	fi
+	echo "kmemleak: $(grep -c . "$others") kernel-internal leak(s), not" \
+		"shadow_rmap's (fail nothing):"
+	sed 's/^/    /' "$others"
 fi
 printf 'passed=%d\nfailed=%d\nskipped=%d\nfailures=%s\n' "$passed" \
 	"$failed" "$skipped" "${failures[*]+"${failures[*]}"}" \
