@@ -53,9 +53,13 @@ tests/bin/%: %.c $(USER_HDRS)
 	@mkdir -p tests/bin
 	$(USER_CC) $(USER_CFLAGS) -o $@ $< $(USER_LDLIBS)
 
+# KERNEL=debug: the guest suite on the debug kernel (scripts/debug-kernel,
+# built once and cached), long settings and kmemleak checks included.
+KERNEL ?= stock
+
 test: deps
 	@$(MAKE) --no-print-directory modules tests-bin
-	@tests/run.sh
+	@tests/run.sh --kernel $(KERNEL)
 
 test-host: deps
 	@$(MAKE) --no-print-directory tests-bin
@@ -63,7 +67,13 @@ test-host: deps
 
 test-guest: deps
 	@$(MAKE) --no-print-directory modules tests-bin
-	@tests/run.sh --guest
+	@tests/run.sh --guest --kernel $(KERNEL)
+
+# The long lane: the suite with 50 reload cycles under the storm (test 31)
+# and the long fuzz budget; far over the CI budget, so not part of make test.
+test-long: deps
+	@$(MAKE) --no-print-directory modules tests-bin
+	@tests/run.sh --long --kernel $(KERNEL)
 
 demo: deps
 	@$(MAKE) --no-print-directory modules tests-bin
@@ -92,4 +102,4 @@ bench: deps
 .PHONY: bench bench-bin
 
 .PHONY: all modules clean distclean deps tests-bin test test-host \
-	test-guest demo check
+	test-guest test-long demo check

@@ -3,11 +3,22 @@
 # The test entry point (`make test`): host tests, then the guest suite in one
 # guest boot. The last line is the combined "N passed, N failed".
 #
-# usage: tests/run.sh [--host | --guest]
+# usage: tests/run.sh [--host | --guest] [--kernel stock|debug] [--long]
+#   --kernel debug     the debug kernel lane: build (once, cached) the KASAN/
+#                      lockdep/kmemleak kernel of scripts/debug-kernel, build
+#                      the module against it in build/debug/module, run the
+#                      guest suite there with kmemleak checks and the long
+#                      settings (implies --long); KERNEL=debug does the same
+#   --long             the long lane: WL_RELOAD_CYCLES=50 (test 31) and a
+#                      FUZZ_SECONDS=600 fuzz budget unless set; SR_LONG=1
 #   TESTS=REGEX        guest tests to run (tests/guest/suite.sh)
 #   HOST_TESTS=REGEX   host tests to run (tests/run-host.sh)
-#   GUEST_ARGS="..."   extra scripts/guest/run options, e.g. "-a slub_debug=FZPU"
+#   GUEST_ARGS="..."   extra scripts/guest/run options, e.g. "-m 2048M"
+#   SR_SLUB_DEBUG=FLAGS  slub_debug= for the stock kernel's guest (default
+#                      FZPU; empty for none); not added when SR_GUEST_APPEND
+#                      or GUEST_ARGS already set slub_debug
 #   SR_GUEST_*         guest runner settings (scripts/guest/run --help)
+#   WL_RELOAD_CYCLES, FUZZ_SECONDS  passed to the guest tests when set
 # Results: build/test-results/<run>/{host,guest}/ (guest: tests/NAME.log,
 # console.log, dmesg.log); build/test-results/latest is the newest run.
 set -u
@@ -16,11 +27,26 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 2
 host=1
 guest=1
-case ${1:-} in
---host) guest=0 ;;
---guest) host=0 ;;
-"") ;;
-*) echo "usage: $0 [--host | --guest]" >&2; exit 2 ;;
+kernel=${KERNEL:-stock}
+long=${SR_LONG:-0}
+usage() {
+	echo "usage: $0 [--host | --guest] [--kernel stock|debug] [--long]" >&2
+	exit 2
+}
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--host) guest=0 ;;
+	--guest) host=0 ;;
+	--kernel) kernel=${2:-}; shift ;;
+	--long) long=1 ;;
+	*) usage ;;
+	esac
+	shift
+done
+case $kernel in
+stock|"") kernel=stock ;;
+debug) long=1 ;;
+*) echo "$0: unknown kernel '$kernel' (stock or debug)" >&2; exit 2 ;;
 esac
 
 # Each run gets its own results dir (runs in one tree may overlap);
@@ -62,18 +88,87 @@ if ((host)); then
 	fi
 fi
 
+# debug_kernel: build the debug kernel (if its cache entry is missing) and
+# the module against it, in a copy, so the stock build is left alone; point
+# the runner at both.
+debug_kernel() {
+	local assign mod=$repo/build/debug/module log=$out/debug-module.log
+
+	echo "=== debug kernel ==="
+	assign=$(scripts/debug-kernel/build --env) || return 1
+	eval "$assign"
+	export KDIR SR_GUEST_KERNEL SR_GUEST_KVER SR_GUEST_MODDIR
+	echo "debug kernel $SR_GUEST_KVER ($KDIR)," \
+		"built in $(cat "$KDIR/../build-seconds" 2> /dev/null || echo '?')s"
+	mkdir -p "$mod"
+	# Copied with their times, so make rebuilds only what changed.
+	find Kbuild src include debugfs \( -name '*.[ch]' -o -name Kbuild \) \
+		-print0 | tar --null -T - -cf - | tar -xpf - -C "$mod" || return 1
+	if ! make -C "$KDIR" M="$mod" modules > "$log" 2>&1; then
+		tail -n 30 "$log"
+		echo "module build against $KDIR failed (log: $log)"
+		return 1
+	fi
+	export SR_KO=$mod/shadow_rmap.ko
+}
+
 if ((guest)); then
 	echo "=== guest tests ==="
 	res=$out/guest
 	mkdir -p "$res"
+	runner=()
+	timeout=${SR_GUEST_TIMEOUT:-2400}
+	if [[ $kernel == debug ]]; then
+		if ! debug_kernel; then
+			echo "FAIL debug-kernel: no debug kernel or module"
+			echo "$passed passed, $((failed + 1)) failed"
+			exit 1
+		fi
+		# KASAN takes an eighth of memory for its shadow, kmemleak and
+		# lockdep more; TCG runs this kernel several times slower.
+		export SR_GUEST_MEM=${SR_GUEST_MEM:-2048M}
+		export SR_TEST_TIMEOUT_SCALE=${SR_TEST_TIMEOUT_SCALE:-4}
+		# One boot in three reports a KASAN wild-memory-access in
+		# do_raw_spin_lock during identify_cpu (~0.004 s), before any
+		# module exists (../shared/kernel-facts.md): the runner scans from
+		# its marker on, and the suite from each test's own marker.
+	else
+		# The stock kernel checks the slab (redzones, poisoning, sanity,
+		# owner tracking) for the whole suite; KASAN covers it on the
+		# debug kernel.
+		slub=${SR_SLUB_DEBUG-FZPU}
+		if [[ -n $slub && ${SR_GUEST_APPEND:-} != *slub_debug* &&
+			${GUEST_ARGS:-} != *slub_debug* ]]; then
+			runner+=(-a "slub_debug=$slub")
+		fi
+	fi
+	if ((long)); then
+		export WL_RELOAD_CYCLES=${WL_RELOAD_CYCLES:-50}
+		export FUZZ_SECONDS=${FUZZ_SECONDS:-600}
+		echo "long lane: WL_RELOAD_CYCLES=$WL_RELOAD_CYCLES" \
+			"FUZZ_SECONDS=$FUZZ_SECONDS"
+		# the suite's own budget plus the long parts
+		timeout=${SR_GUEST_TIMEOUT:-$((2400 + FUZZ_SECONDS + 60 * WL_RELOAD_CYCLES))}
+	fi
+	if [[ $kernel == debug && -z ${SR_GUEST_TIMEOUT:-} ]]; then
+		timeout=$((timeout * SR_TEST_TIMEOUT_SCALE))
+	fi
+	# The runner passes only SR_* variables on its own.
+	for v in WL_RELOAD_CYCLES FUZZ_SECONDS; do
+		[[ -n ${!v:-} ]] && runner+=(-e "$v=${!v}")
+	done
 	# Single-threaded TCG: under multi-threaded TCG, ftrace's text patching
 	# at insmod/rmmod under a fork storm has hung the guest (a vCPU looping
 	# on a restored int3; see README, Known limits).
 	export SR_GUEST_ACCEL=${SR_GUEST_ACCEL:-tcg,thread=single}
+	echo "kernel: $kernel, guest timeout ${timeout}s" \
+		"${runner[*]+"${runner[*]}"}"
+	t0=$SECONDS
 	# shellcheck disable=SC2086 # GUEST_ARGS is a list of options
-	scripts/guest/run -r "$res" -t "${SR_GUEST_TIMEOUT:-2400}" \
+	scripts/guest/run -r "$res" -t "$timeout" "${runner[@]+"${runner[@]}"}" \
 		${GUEST_ARGS:-} -- tests/guest/suite.sh
 	status=$?
+	echo "guest suite: $((SECONDS - t0))s wall"
 	before=$failed
 	if ! add "$res/summary"; then
 		echo "FAIL guest-suite: the guest did not finish the suite" \
