@@ -26,7 +26,7 @@ USER_CFLAGS ?= -O2 -g -Wall -Wextra
 USER_LDLIBS := -lpthread
 
 # One program per .c file: tests/bin/<name>. New sources need no edit here.
-USER_DIRS := tests/workloads tests/oracle tests/tools scripts/demo
+USER_DIRS := tests/workloads tests/oracle tests/tools scripts/demo tests/fuzz
 USER_SRCS := $(wildcard $(addsuffix /*.c,$(USER_DIRS)))
 USER_HDRS := $(wildcard $(addsuffix /*.h,$(USER_DIRS)))
 USER_BINS := $(addprefix tests/bin/,$(basename $(notdir $(USER_SRCS))))
@@ -100,6 +100,21 @@ bench: deps
 	@bench/run.sh
 
 .PHONY: bench bench-bin
+
+# make fuzz SECONDS=N: the VMA-history fuzzer in a guest for N seconds of
+# seeds (tests/fuzz/fuzz-guest.sh), FUZZ_SEED=S to start at seed S; verify
+# and the pagemap oracle at every checkpoint, kernel log scanned after.
+SECONDS ?= 600
+FUZZ_SEED ?= 1
+
+fuzz: deps
+	@$(MAKE) --no-print-directory modules tests-bin
+	@SR_GUEST_ACCEL=$${SR_GUEST_ACCEL:-tcg,thread=single} \
+		scripts/guest/run -t $$(($(SECONDS) + 1800)) \
+		-e FUZZ_SECONDS=$(SECONDS) -e FUZZ_SEED=$(FUZZ_SEED) \
+		-- tests/fuzz/fuzz-guest.sh
+
+.PHONY: fuzz
 
 .PHONY: all modules clean distclean deps tests-bin test test-host \
 	test-guest test-long demo check
