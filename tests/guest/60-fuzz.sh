@@ -5,7 +5,7 @@
 # seed (FUZZ_OPS), verify ok and the pagemap oracle at every checkpoint.
 # Any failure fails the test; its minimised case is in the log and in
 # $SR_RESULTS/fuzz/.  `make fuzz SECONDS=N` is the long run of the same.
-# sr-timeout: 1500
+# sr-timeout: 900 + FUZZ_SECONDS + SR_FUZZ_SECONDS + FUZZ_MIN_SECONDS
 export FUZZ_SECONDS=${FUZZ_SECONDS:-${SR_FUZZ_SECONDS:-75}}
 export FUZZ_OPS=${FUZZ_OPS:-300}
 export FUZZ_MIN_SECONDS=${FUZZ_MIN_SECONDS:-300}
