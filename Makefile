@@ -104,14 +104,16 @@ bench: deps
 # make fuzz SECONDS=N: the VMA-history fuzzer in a guest for N seconds of
 # seeds (tests/fuzz/fuzz-guest.sh), FUZZ_SEED=S to start at seed S; verify
 # and the pagemap oracle at every checkpoint, kernel log scanned after.
+# FUZZ_OPS (ops per seed) and FUZZ_CHECK_EVERY pass through when set.
 SECONDS ?= 600
 FUZZ_SEED ?= 1
+FUZZ_ENV = $(foreach v,FUZZ_OPS FUZZ_CHECK_EVERY,$(if $($(v)),-e $(v)=$($(v))))
 
 fuzz: deps
 	@$(MAKE) --no-print-directory modules tests-bin
 	@SR_GUEST_ACCEL=$${SR_GUEST_ACCEL:-tcg,thread=single} \
 		scripts/guest/run -t $$(($(SECONDS) + 1800)) \
-		-e FUZZ_SECONDS=$(SECONDS) -e FUZZ_SEED=$(FUZZ_SEED) \
+		-e FUZZ_SECONDS=$(SECONDS) -e FUZZ_SEED=$(FUZZ_SEED) $(FUZZ_ENV) \
 		-- tests/fuzz/fuzz-guest.sh
 
 .PHONY: fuzz

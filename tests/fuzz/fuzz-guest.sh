@@ -8,7 +8,7 @@
 #   FUZZ_SECONDS (or SR_FUZZ_SECONDS)  budget for starting seeds (600)
 #   FUZZ_SEED        first seed (1)
 #   FUZZ_OPS         ops per seed (1000)
-#   FUZZ_CHECK_EVERY ops between checkpoints (50)
+#   FUZZ_CHECK_EVERY ops between checkpoints (100)
 #   FUZZ_MIN_SECONDS budget for minimising one failure (900)
 #   FUZZ_ARGS        more fuzz options, word-split
 # Checker output goes to $SR_RESULTS/fuzz/checks.log, minimised cases to
@@ -28,10 +28,10 @@ export FUZZ_MIN_LOG=$out/minimise.log
 sr_klog_mark
 sr_load
 echo "fuzz: budget ${seconds}s from seed ${FUZZ_SEED:-1}," \
-	"${FUZZ_OPS:-1000} ops per seed, checkpoint every ${FUZZ_CHECK_EVERY:-50}"
+	"${FUZZ_OPS:-1000} ops per seed, checkpoint every ${FUZZ_CHECK_EVERY:-100}"
 # shellcheck disable=SC2086 # FUZZ_ARGS is a list of options
 "$SR_BIN/fuzz" --seconds "$seconds" --seed "${FUZZ_SEED:-1}" \
-	--ops "${FUZZ_OPS:-1000}" --check-every "${FUZZ_CHECK_EVERY:-50}" \
+	--ops "${FUZZ_OPS:-1000}" --check-every "${FUZZ_CHECK_EVERY:-100}" \
 	--min-seconds "${FUZZ_MIN_SECONDS:-900}" --save "$out" \
 	${FUZZ_ARGS:-} run
 rc=$?
