@@ -9,6 +9,7 @@
 #include <shadow_rmap/capture.h>
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/debugfs.h>
+#include <shadow_rmap/log.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 #include <shadow_rmap/walk.h>
@@ -18,6 +19,7 @@ static int sr_stats_show(struct seq_file *m, void *v)
 	struct sr_counts c;
 	int s;
 
+	sr_log_drain();
 	sr_capture_check();
 	sr_model_counts(&c);
 	seq_printf(m, "anon_vmas %ld\n", c.avs);
@@ -33,6 +35,7 @@ static int sr_stats_show(struct seq_file *m, void *v)
 	sr_cause_show(m);
 	sr_capture_show(m);
 	sr_walk_show(m);
+	sr_log_show(m);
 	return 0;
 }
 

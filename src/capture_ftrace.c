@@ -22,12 +22,12 @@ static atomic_long_t sr_recursed;
 static bool sr_registered;
 static bool sr_bare;
 
-static unsigned long sr_arg0(struct ftrace_regs *fregs)
+static unsigned long sr_arg(struct ftrace_regs *fregs, unsigned int n)
 {
 #ifdef ftrace_regs_get_argument
-	return ftrace_regs_get_argument(fregs, 0);
+	return ftrace_regs_get_argument(fregs, n);
 #else
-	return fregs->regs.di;
+	return n ? fregs->regs.si : fregs->regs.di;
 #endif
 }
 
@@ -48,7 +48,8 @@ static void notrace sr_ftrace_cb(unsigned long ip, unsigned long parent_ip,
 		if (!sr_attached[i] || !sr_sym_contains(&sr_ranges[i], ip))
 			continue;
 		if (!sr_bare)
-			sr_hooks[i].fn(sr_arg0(fregs), parent_ip);
+			sr_hooks[i].fn(sr_arg(fregs, 0), sr_arg(fregs, 1),
+				       parent_ip);
 		break;
 	}
 	preempt_enable_notrace();

@@ -26,6 +26,7 @@ static int sr_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct sr_kprobe *p = container_of(kp, struct sr_kprobe, kp);
 
 	p->hook->fn(regs_get_kernel_argument(regs, 0),
+		    regs_get_kernel_argument(regs, 1),
 		    *(unsigned long *)kernel_stack_pointer(regs));
 	return 0;
 }

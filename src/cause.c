@@ -17,7 +17,7 @@
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/symbols.h>
 
-static DEFINE_PER_CPU(unsigned long, sr_cause_stats[SR_NR_CAUSES][2]);
+DEFINE_PER_CPU(unsigned long, sr_cause_stats[SR_NR_CAUSES][2]);
 
 static const char * const sr_cause_names[SR_NR_CAUSES] = {
 	[SR_CAUSE_FORK] = "fork",
@@ -33,23 +33,39 @@ static const char * const sr_cause_names[SR_NR_CAUSES] = {
 	[SR_CAUSE_OTHER] = "other",
 };
 
-/* Callers of the interval-tree hooks whose reason is their own. */
-static struct sr_sym_range sr_callers[] = {
-	{ .name = "__anon_vma_prepare" },
-	{ .name = "anon_vma_fork" },
-	{ .name = "expand_downwards" },
-	{ .name = "expand_upwards" },
+/*
+ * The callers of the interval-tree insert and remove that the shadow tells
+ * apart, most frequent first.  Some give the cause outright; the callers of
+ * anon_vma_chain_link() (inlined into each) make new links, and only
+ * unlink_anon_vmas() unlinks for good: every other caller moves a link out
+ * and back for a VMA update.
+ */
+#define SR_NEW_LINK	BIT(0)
+#define SR_UNLINK	BIT(1)
+
+static struct sr_caller {
+	struct sr_sym_range r;
+	enum sr_cause cause;	/* SR_NR_CAUSES: from the system call */
+	unsigned int flags;
+} sr_callers[] = {
+	{ { .name = "anon_vma_clone" }, SR_NR_CAUSES, SR_NEW_LINK },
+	{ { .name = "unlink_anon_vmas" }, SR_NR_CAUSES, SR_UNLINK },
+	{ { .name = "anon_vma_fork" }, SR_CAUSE_FORK, SR_NEW_LINK },
+	{ { .name = "__anon_vma_prepare" }, SR_CAUSE_FAULT, SR_NEW_LINK },
+	{ { .name = "expand_downwards" }, SR_CAUSE_STACK, 0 },
+	{ { .name = "expand_upwards" }, SR_CAUSE_STACK, 0 },
+	{ { .name = "anon_vma_chain_link" }, SR_NR_CAUSES, SR_NEW_LINK },
 };
 
-static const enum sr_cause sr_caller_cause[] = {
-	SR_CAUSE_FAULT, SR_CAUSE_FORK, SR_CAUSE_STACK, SR_CAUSE_STACK,
-};
+static bool sr_unlink_known;
 
 /**
  * sr_cause_init() - resolve the caller functions
  *
  * A caller that cannot be resolved (inlined, renamed) only makes its
- * events fall back to the system-call rule.
+ * events fall back to the system-call rule; without unlink_anon_vmas()
+ * every removal counts as an unlink, and without anon_vma_chain_link()'s
+ * callers no link cancels out in the log.
  *
  * Return: 0.
  */
@@ -57,9 +73,17 @@ int sr_cause_init(void)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(sr_callers); i++)
-		if (sr_sym_resolve(&sr_callers[i]))
-			pr_debug("cause: %s not found\n", sr_callers[i].name);
+	sr_unlink_known = false;
+	for (i = 0; i < ARRAY_SIZE(sr_callers); i++) {
+		struct sr_caller *c = &sr_callers[i];
+
+		if (sr_sym_resolve(&c->r))
+			pr_debug("cause: %s not found\n", c->r.name);
+		else if (c->flags & SR_UNLINK)
+			sr_unlink_known = true;
+	}
+	if (!sr_unlink_known)
+		pr_warn("unlink_anon_vmas not found: every removal counts as an unlink\n");
 	return 0;
 }
 
@@ -104,34 +128,37 @@ static enum sr_cause sr_cause_syscall(void)
 }
 
 /**
- * sr_cause_of() - classify one link event
- * @caller: the return address of the interval-tree hook
+ * sr_classify() - what one link event is, and why it happened
+ * @caller: the return address of the interval-tree insert or remove
  * @mm: the VMA's mm (alive: the caller holds the VMA)
  * @dir: whether the link comes or goes
+ * @plain: set for an insert that makes a new link and for a removal that
+ *         unlinks for good; clear for either half of a VMA update
  *
  * Return: the cause.
  */
-enum sr_cause sr_cause_of(unsigned long caller, struct mm_struct *mm,
-			  enum sr_dir dir)
+enum sr_cause sr_classify(unsigned long caller, struct mm_struct *mm,
+			  enum sr_dir dir, bool *plain)
 {
+	const struct sr_caller *c = NULL;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(sr_callers); i++)
-		if (sr_sym_contains(&sr_callers[i], caller))
-			return sr_caller_cause[i];
+	for (i = 0; i < ARRAY_SIZE(sr_callers); i++) {
+		if (sr_sym_contains(&sr_callers[i].r, caller)) {
+			c = &sr_callers[i];
+			break;
+		}
+	}
+	if (dir == SR_ADD)
+		*plain = c && (c->flags & SR_NEW_LINK);
+	else
+		*plain = !READ_ONCE(sr_unlink_known) ||
+			 (c && (c->flags & SR_UNLINK));
+	if (c && c->cause != SR_NR_CAUSES)
+		return c->cause;
 	if (dir == SR_DEL && !atomic_read(&mm->mm_users))
 		return SR_CAUSE_EXIT;
 	return sr_cause_syscall();
-}
-
-/**
- * sr_cause_count() - count one link event
- * @c: its cause
- * @dir: whether the link came or went
- */
-void sr_cause_count(enum sr_cause c, enum sr_dir dir)
-{
-	this_cpu_inc(sr_cause_stats[c][dir]);
 }
 
 /**

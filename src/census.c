@@ -10,6 +10,7 @@
 
 #include <shadow_rmap/capture.h>
 #include <shadow_rmap/census.h>
+#include <shadow_rmap/log.h>
 #include <shadow_rmap/model.h>
 
 static unsigned int sr_bucket(unsigned long v)
@@ -160,6 +161,7 @@ static int sr_census_av(void *obj, void *arg)
  */
 int sr_census_take(struct sr_census *c)
 {
+	sr_log_drain();
 	sr_capture_check();
 	sr_model_walk(SR_KIND_VMA, sr_census_vma, c);
 	sr_model_walk(SR_KIND_AV, sr_census_av, c);

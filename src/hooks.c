@@ -4,17 +4,28 @@
  * anon_vma interval tree through anon_vma_interval_tree_insert() and
  * _remove(), with the forest's root rwsem held for writing: the hooks read
  * the chain link, its VMA and anon_vma (all held by the caller at that
- * moment) and hand plain values to the model.  Nothing else is dereferenced.
+ * moment) into a log record and return; the model is updated from the log
+ * (log.h).  Nothing else is dereferenced.
  */
 #include <linux/mm_types.h>
 #include <linux/rmap.h>
+#include <linux/sched/mm.h>
 
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/hooks.h>
+#include <shadow_rmap/log.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 
 static atomic_long_t sr_bad_ctx;
+
+/* The last link record on this CPU: its index, VMA and own anon_vma. */
+struct sr_last_link {
+	u64 idx;
+	unsigned long vma, anon_vma;
+};
+
+static DEFINE_PER_CPU(struct sr_last_link, sr_last_link);
 
 /*
  * The model's hash tables disable bottom halves, which is wrong in the
@@ -74,41 +85,77 @@ void sr_avc_snapshot(struct anon_vma_chain *avc, struct sr_avc_snap *s)
 	s->parent_of = sr_kernel_av_parent;
 }
 
-static void sr_hook_insert(unsigned long arg0, unsigned long caller)
+/*
+ * anon_vma_chain_link() (inlined into its three callers) makes a new link;
+ * any other insert puts back a link a VMA update took out.
+ */
+static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
+			   unsigned long caller)
 {
-	struct sr_avc_snap s;
+	struct sr_rec *r;
+	bool plain;
 
 	if (!sr_ctx_ok())
 		return;
-	sr_avc_snapshot((struct anon_vma_chain *)arg0, &s);
-	s.cause = sr_cause_of(caller, s.mm, SR_ADD);
-	if (!sr_model_link_add(&s))
-		sr_cause_count(s.cause, SR_ADD);
+	r = sr_log_reserve();
+	sr_avc_snapshot((struct anon_vma_chain *)arg0, &r->s);
+	r->s.parent_of = NULL;
+	r->s.cause = sr_classify(caller, r->s.mm, SR_ADD, &plain);
+	r->op = plain ? SR_OP_ADD : SR_OP_REATTACH;
+	r->seeded = sr_model_is_seeded();
+	/* The applier may need the mm after this task has let it go. */
+	mmgrab(r->s.mm);
+	__this_cpu_write(sr_last_link.idx, r->idx);
+	__this_cpu_write(sr_last_link.vma, r->s.vma);
+	__this_cpu_write(sr_last_link.anon_vma, r->s.vma_anon_vma);
+	sr_log_commit(r);
 }
 
-static void sr_hook_remove(unsigned long arg0, unsigned long caller)
+/* Only unlink_anon_vmas() unlinks for good; the rest is a VMA update. */
+static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
+			   unsigned long caller)
 {
 	struct anon_vma_chain *avc = (struct anon_vma_chain *)arg0;
-	enum sr_cause cause;
+	struct sr_rec *r;
+	bool plain;
 
 	if (!sr_ctx_ok())
 		return;
-	cause = sr_cause_of(caller, avc->vma->vm_mm, SR_DEL);
-	if (sr_model_link_del(arg0, cause))
-		sr_cause_count(cause, SR_DEL);
+	r = sr_log_reserve();
+	r->s.avc = arg0;
+	r->s.cause = sr_classify(caller, avc->vma->vm_mm, SR_DEL, &plain);
+	r->op = plain ? SR_OP_DEL : SR_OP_DETACH;
+	r->seeded = sr_model_is_seeded();
+	sr_log_commit(r);
 }
 
 /*
  * dup_mmap() calls copy_page_range(child_vma, parent_vma) right after
  * anon_vma_fork(), whose anon_vma reuse is decided after the last link.
+ * Without reuse the child's own anon_vma was in place before its link
+ * went in.  When the newest record of the whole log is this CPU's last
+ * link record and names this VMA (alive, so no other VMA has its address)
+ * with this anon_vma, it is the VMA's own last link and the model will
+ * have it; otherwise (reuse, migration, other CPUs) a record says so.
  */
-static void sr_hook_copy_range(unsigned long arg0, unsigned long caller)
+static void sr_hook_copy_range(unsigned long arg0, unsigned long arg1,
+			       unsigned long caller)
 {
 	struct vm_area_struct *dst = (struct vm_area_struct *)arg0;
+	unsigned long av = (unsigned long)READ_ONCE(dst->anon_vma);
+	struct sr_rec *r;
 
+	if (!av || (__this_cpu_read(sr_last_link.vma) == arg0 &&
+		    __this_cpu_read(sr_last_link.anon_vma) == av &&
+		    __this_cpu_read(sr_last_link.idx) == sr_log_newest()))
+		return;
 	if (!sr_ctx_ok())
 		return;
-	sr_model_vma_set_anon(arg0, (unsigned long)READ_ONCE(dst->anon_vma));
+	r = sr_log_reserve();
+	r->s.vma = arg0;
+	r->s.vma_anon_vma = (unsigned long)READ_ONCE(dst->anon_vma);
+	r->op = SR_OP_SET_ANON;
+	sr_log_commit(r);
 }
 
 /*

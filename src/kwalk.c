@@ -29,6 +29,7 @@
 #include <shadow_rmap/hooks.h>
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/kwalk.h>
+#include <shadow_rmap/log.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 
@@ -68,7 +69,7 @@ static bool sr_link_matches(struct sr_link *l, const struct sr_avc_snap *s)
 {
 	struct sr_vma *v = l->vma;
 
-	return l->av->key == s->av && v->key == s->vma &&
+	return !l->detached && l->av->key == s->av && v->key == s->vma &&
 	       v->mm->key == (unsigned long)s->mm && v->start == s->start &&
 	       v->end == s->end && v->pgoff == s->pgoff;
 }
@@ -141,6 +142,10 @@ static void sr_check_avc(struct sr_walk *w, struct anon_vma_chain *avc)
 		sr_mismatch(w, "avc %p (anon_vma %p, vma %p [%lx-%lx] pgoff %lx) not in the shadow",
 			    avc, avc->anon_vma, avc->vma, s.start, s.end,
 			    s.pgoff);
+	} else if (l->detached) {
+		WRITE_ONCE(l->seen, w->epoch);
+		sr_mismatch(w, "avc %p: out of its tree in the shadow only (a lost re-insert)",
+			    avc);
 	} else {
 		WRITE_ONCE(l->seen, w->epoch);
 		sr_mismatch(w, "avc %p: shadow vma [%lx-%lx] pgoff %lx, kernel [%lx-%lx] pgoff %lx",
@@ -234,6 +239,8 @@ static int sr_walk_mm(struct sr_walk *w, struct mm_struct *mm)
 		if (ret && ret != -EBUSY)
 			break;
 		down_read(&root->rwsem);
+		/* Every event of this forest is in the log: apply them first. */
+		sr_log_drain();
 		if (!ret)
 			sr_walk_forest(w, root);
 		sr_check_vma(w, vma, av);
@@ -349,6 +356,7 @@ static unsigned long sr_unseen_links(struct sr_walk *w, struct sr_suspects *s)
 	int tries, i, left;
 
 	for (tries = 0; tries < 8; tries++) {
+		sr_log_drain();
 		s->epoch = w->epoch;
 		s->n = 0;
 		s->total = 0;
@@ -383,6 +391,8 @@ int sr_resync(void)
 	if (!sus)
 		return -ENOMEM;
 	mutex_lock(&sr_walk_mutex);
+	/* What happened before the resync must not mark it stale after. */
+	sr_log_drain();
 	sr_clear_stale();
 	sr_capture_baseline();
 	xa_init(&w.roots);
@@ -394,6 +404,7 @@ int sr_resync(void)
 	 * (an exec building its mm): drop it, but do not claim exactness.
 	 */
 	if (!ret && sr_unseen_links(&w, sus)) {
+		sr_log_drain();
 		sr_model_sweep(w.epoch);
 		sr_mark_stale();
 	}

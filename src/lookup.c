@@ -15,6 +15,7 @@
 #include <linux/sort.h>
 
 #include <shadow_rmap/capture.h>
+#include <shadow_rmap/log.h>
 #include <shadow_rmap/lookup.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/ptwalk.h>
@@ -436,6 +437,7 @@ int sr_lookup(const struct sr_query *q, struct sr_text *out)
 	u64 t0 = ktime_get_ns();
 	int ret = -EINVAL;
 
+	sr_log_drain();
 	sr_capture_check();
 	switch (q->kind) {
 	case SR_Q_PFN:

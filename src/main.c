@@ -13,6 +13,7 @@
 #include <shadow_rmap/capture.h>
 #include <shadow_rmap/debugfs.h>
 #include <shadow_rmap/kwalk.h>
+#include <shadow_rmap/log.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 #include <shadow_rmap/walk.h>
@@ -32,9 +33,12 @@ static int __init shadow_rmap_init(void)
 	ret = sr_model_init();
 	if (ret)
 		return ret;
-	ret = sr_capture_start();
+	ret = sr_log_init();
 	if (ret)
 		goto model;
+	ret = sr_capture_start();
+	if (ret)
+		goto log;
 	if (sr_capture_is_bare()) {
 		/* Probes with empty handlers: the shadow stays empty. */
 		sr_mark_stale();
@@ -55,8 +59,10 @@ static int __init shadow_rmap_init(void)
 	return 0;
 capture:
 	sr_capture_stop();
-model:
+log:
 	sr_walk_exit();
+	sr_log_exit();
+model:
 	sr_model_exit();
 	return ret;
 }
@@ -66,6 +72,8 @@ static void __exit shadow_rmap_exit(void)
 	sr_debugfs_exit();
 	sr_walk_exit();
 	sr_capture_stop();
+	/* After the hooks, before the model: what is logged gets applied. */
+	sr_log_exit();
 	sr_model_exit();
 }
 

@@ -380,9 +380,10 @@ static void sr_av_adopt(struct sr_av *av, struct sr_av *parent)
  * Find or make a non-root shadow anon_vma, and any ancestors the shadow
  * lacks.  The shadow lets an anon_vma go when its last link goes, but
  * __vma_adjust() takes all of a VMA's links out and puts them back newest
- * first, so a child can come back before its parent.  The kernel's own
- * ancestors are alive here: the VMA being linked links every one of them.
- * Caller holds the root lock, under the kernel's root rwsem.
+ * first, so a child can come back before its parent (records from the
+ * log come as detach and re-attach instead, which keep the ancestors).
+ * The kernel's own ancestors are alive while the kernel holds the root
+ * rwsem, which is when parent_of is set.  Caller holds the root lock.
  */
 static struct sr_av *sr_child_get(const struct sr_avc_snap *s,
 				  struct sr_av *root)
@@ -405,7 +406,7 @@ static struct sr_av *sr_child_get(const struct sr_avc_snap *s,
 		p = sr_av_find(pkey);
 		if (p && p->root == root && !p->dead)
 			break;
-		if (!p && ++n <= SR_ANCESTORS_MAX)
+		if (!p && s->parent_of && ++n <= SR_ANCESTORS_MAX)
 			p = sr_av_make(pkey, root);
 		else
 			p = NULL;
@@ -606,12 +607,14 @@ static void sr_vma_rekey(struct sr_vma *v, const struct sr_avc_snap *s)
 		return;
 	sr_stat_inc(SR_LINK_REKEY);
 	list_for_each_entry(l, &v->links, same_vma)
-		sr_it_remove(l, &l->av->tree);
+		if (!l->detached)
+			sr_it_remove(l, &l->av->tree);
 	v->start = s->start;
 	v->end = s->end;
 	v->pgoff = s->pgoff;
 	list_for_each_entry(l, &v->links, same_vma)
-		sr_it_insert(l, &l->av->tree);
+		if (!l->detached)
+			sr_it_insert(l, &l->av->tree);
 }
 
 static void sr_vma_put(struct sr_vma *v)
@@ -637,7 +640,8 @@ static void sr_link_unlink(struct sr_link *l, enum sr_cause cause)
 		       av->nr_links - 1, v->start, v->end, sr_cause_name(cause));
 	l->dead = true;
 	rhashtable_remove_fast(&sr_link_ht, &l->node, sr_link_p);
-	sr_it_remove(l, &av->tree);
+	if (!l->detached)
+		sr_it_remove(l, &av->tree);
 	list_del(&l->same_vma);
 	av->nr_links--;
 	sr_vma_put(l->vma);
@@ -646,13 +650,29 @@ static void sr_link_unlink(struct sr_link *l, enum sr_cause cause)
 	call_rcu(&l->rcu, sr_link_free_rcu);
 }
 
+/* A detached link comes back, keyed by its VMA's new range. */
+static void sr_link_reattach(struct sr_link *l, const struct sr_avc_snap *s)
+{
+	struct sr_av *av = l->av;
+	struct sr_vma *v = l->vma;
+
+	sr_vma_rekey(v, s);
+	if (s->vma_anon_vma)
+		v->anon_vma = s->vma_anon_vma;
+	l->detached = false;
+	sr_it_insert(l, &av->tree);
+	trace_link_add(av->key, av->root->key, av->depth, v->nr_links,
+		       av->nr_links, v->start, v->end, sr_cause_name(s->cause));
+}
+
 /**
  * sr_model_link_add() - a kernel anon_vma_chain is entering its tree
  * @s: what the kernel's objects held at that moment
  *
- * Called with the kernel's root anon_vma rwsem held for writing (from a
- * probe), or for reading (from a kernel walk), so no other writer of this
- * forest runs.  Never sleeps.
+ * Called from the log, in the kernel's order for this forest, or from a
+ * kernel walk that holds the forest's root rwsem.  A link the shadow holds
+ * detached (a VMA update took it out of its tree) goes back in.  Never
+ * sleeps.
  *
  * Return: 0, or -ENOMEM when the shadow could not follow (it is then
  * marked stale).
@@ -664,26 +684,27 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	struct sr_link *l, *old;
 	int tries;
 
-	l = sr_obj_alloc(sr_link_cache);
-	if (!l)
-		goto stale;
-	l->key = s->avc;
-	l->born = sr_epoch_current();
-	l->seen = l->born;
-
 	/* A resync sweep may kill the root between lookup and lock. */
 	for (tries = 0;; tries++) {
 		root = sr_root_get(s->av_root);
 		if (!root)
-			goto stale_free;
+			goto stale;
 		spin_lock(&root->lock);
 		if (!root->dead)
 			break;
 		spin_unlock(&root->lock);
 		if (tries == 2)
-			goto stale_free;
+			goto stale;
 	}
 	old = sr_link_find(s->avc);
+	if (old && old->detached && old->av->root == root &&
+	    old->av->key == s->av && old->vma->key == s->vma &&
+	    old->vma->mm->key == (unsigned long)s->mm) {
+		sr_link_reattach(old, s);
+		spin_unlock(&root->lock);
+		sr_stat_inc(SR_LINK_ADD);
+		return 0;
+	}
 	if (old) {
 		/* Its removal was missed and the address came back. */
 		sr_stat_inc(SR_LINK_DUP);
@@ -697,15 +718,21 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 		sr_link_unlink(old, SR_CAUSE_RESYNC);
 		root->refs--;
 	}
+	l = sr_obj_alloc(sr_link_cache);
+	if (!l)
+		goto stale_unlock;
+	l->key = s->avc;
+	l->born = sr_epoch_current();
+	l->seen = l->born;
 	av = s->av == s->av_root ? root : sr_child_get(s, root);
 	if (!av)
-		goto stale_unlock;
+		goto stale_free;
 	/* A new root is born with refs 0: pin it before anything can put it. */
 	av->refs++;
 	v = sr_vma_get(s, root);
 	if (!v) {
 		sr_av_put(av);
-		goto stale_unlock;
+		goto stale_free;
 	}
 	sr_vma_rekey(v, s);
 	if (s->vma_anon_vma)
@@ -716,7 +743,7 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 		v->nr_links++;
 		sr_vma_put(v);
 		sr_av_put(av);
-		goto stale_unlock;
+		goto stale_free;
 	}
 	sr_it_insert(l, &av->tree);
 	list_add(&l->same_vma, &v->links);
@@ -729,6 +756,8 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	sr_stat_inc(SR_LINK_ADD);
 	return 0;
 
+stale_free:
+	sr_obj_free(sr_link_cache, l);
 stale_unlock:
 	/* An empty new root must not stay behind. */
 	if (!root->refs && !root->dead) {
@@ -736,8 +765,6 @@ stale_unlock:
 		sr_av_put(root);
 	}
 	spin_unlock(&root->lock);
-stale_free:
-	sr_obj_free(sr_link_cache, l);
 stale:
 	sr_mark_stale();
 	return -ENOMEM;
@@ -761,16 +788,26 @@ void sr_model_drop_link(struct sr_link *l, enum sr_cause cause)
 	spin_unlock(&root->lock);
 }
 
+/* A removal for a link the shadow does not hold. */
+static void sr_model_unknown(bool seeded)
+{
+	/* Before the first seeding it is expected; after it, one was lost. */
+	sr_stat_inc(SR_DEL_UNKNOWN);
+	if (seeded)
+		sr_mark_stale();
+}
+
 /**
- * sr_model_link_del() - a kernel anon_vma_chain is leaving its tree
+ * sr_model_link_del() - a kernel anon_vma_chain is leaving its tree for good
  * @avc: the kernel anon_vma_chain's address
  * @cause: why, for the tracepoint
+ * @seeded: whether the first kernel walk had finished when it happened
  *
  * Same context as sr_model_link_add().
  *
  * Return: true when the shadow held that link.
  */
-bool sr_model_link_del(unsigned long avc, enum sr_cause cause)
+bool sr_model_link_del(unsigned long avc, enum sr_cause cause, bool seeded)
 {
 	struct sr_link *l;
 
@@ -780,13 +817,67 @@ bool sr_model_link_del(unsigned long avc, enum sr_cause cause)
 		sr_model_drop_link(l, cause);
 		sr_stat_inc(SR_LINK_DEL);
 	} else {
-		/* Not seen arriving: before the first seeding, or lost. */
-		sr_stat_inc(SR_DEL_UNKNOWN);
-		if (READ_ONCE(sr_seeded))
-			sr_mark_stale();
+		sr_model_unknown(seeded);
 	}
 	rcu_read_unlock();
 	return l;
+}
+
+/**
+ * sr_model_link_detach() - a VMA update takes a link out of its tree
+ * @avc: the kernel anon_vma_chain's address
+ * @cause: why, for the tracepoint
+ * @seeded: as for sr_model_link_del()
+ *
+ * The kernel puts it back once the VMA's range or offset has changed
+ * (anon_vma_interval_tree_post_update_vma()); until then the link keeps
+ * its anon_vmas, so none of them has to be rebuilt on its return.
+ *
+ * Return: true when the shadow held that link in its tree.
+ */
+bool sr_model_link_detach(unsigned long avc, enum sr_cause cause,
+			  bool seeded)
+{
+	struct sr_link *l;
+	struct sr_av *root;
+	bool ok = false;
+
+	rcu_read_lock();
+	l = sr_link_find(avc);
+	if (l) {
+		root = READ_ONCE(l->av)->root;
+		spin_lock(&root->lock);
+		if (!l->dead && !l->detached) {
+			struct sr_vma *v = l->vma;
+			struct sr_av *av = l->av;
+
+			sr_it_remove(l, &av->tree);
+			l->detached = true;
+			ok = true;
+			trace_link_del(av->key, root->key, av->depth,
+				       v->nr_links - 1, av->nr_links - 1,
+				       v->start, v->end, sr_cause_name(cause));
+		}
+		spin_unlock(&root->lock);
+	}
+	if (ok) {
+		sr_stat_inc(SR_LINK_DEL);
+		sr_stat_inc(SR_LINK_DETACH);
+	} else {
+		sr_model_unknown(seeded);
+	}
+	rcu_read_unlock();
+	return ok;
+}
+
+/**
+ * sr_model_is_seeded() - whether the first kernel walk has finished
+ *
+ * Return: true once sr_model_seeded() was called.
+ */
+bool sr_model_is_seeded(void)
+{
+	return READ_ONCE(sr_seeded);
 }
 
 /**

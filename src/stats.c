@@ -31,6 +31,10 @@ static const char * const sr_stat_names[SR_NR_STATS] = {
 	[SR_WALK_FIX] = "walk_fixed_links",
 	[SR_SWEEP_LINKS] = "sweep_links",
 	[SR_RESYNC] = "resync",
+	[SR_LOG_RECORDS] = "log_records",
+	[SR_LOG_CANCELLED] = "log_cancelled",
+	[SR_LOG_FULL] = "log_full_drains",
+	[SR_LINK_DETACH] = "link_detach",
 };
 
 static atomic_t sr_stale = ATOMIC_INIT(0);

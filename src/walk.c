@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/page-flags.h>
 
+#include <shadow_rmap/log.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 #include <shadow_rmap/trace.h>
@@ -90,6 +91,8 @@ static int sr_walk_pre(struct kprobe *kp, struct pt_regs *regs)
 	/* folio_pgoff() without the unexported helper: hugetlb counts huge pages */
 	if (folio_test_hugetlb(folio))
 		first <<= folio_order(folio);
+	/* Listeners make handlers apply at once: little or nothing waits. */
+	sr_log_drain_atomic();
 	sr_walk_view(mapping, first, first + folio_nr_pages(folio) - 1, &w);
 	atomic_long_inc(&sr_walks);
 	trace_rmap_walk(mapping, w.root, w.tracked, w.depth, w.width, w.vmas,

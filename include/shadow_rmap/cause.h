@@ -5,6 +5,7 @@
 #ifndef SHADOW_RMAP_CAUSE_H
 #define SHADOW_RMAP_CAUSE_H
 
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 
 struct mm_struct;
@@ -27,9 +28,16 @@ enum sr_cause {
 enum sr_dir { SR_ADD, SR_DEL };
 
 int sr_cause_init(void);
-enum sr_cause sr_cause_of(unsigned long caller, struct mm_struct *mm,
-			  enum sr_dir dir);
-void sr_cause_count(enum sr_cause c, enum sr_dir dir);
+enum sr_cause sr_classify(unsigned long caller, struct mm_struct *mm,
+			  enum sr_dir dir, bool *plain);
+DECLARE_PER_CPU(unsigned long, sr_cause_stats[SR_NR_CAUSES][2]);
+
+/* Count one link event by its cause and direction. */
+static inline void sr_cause_count(enum sr_cause c, enum sr_dir dir)
+{
+	this_cpu_inc(sr_cause_stats[c][dir]);
+}
+
 const char *sr_cause_name(enum sr_cause c);
 void sr_cause_show(struct seq_file *m);
 void sr_cause_reset(void);

@@ -2,7 +2,7 @@
 /*
  * The hooks: what each probed kernel function means to the shadow.  Both
  * capture backends (ftrace_ops and kprobes) call these with the probed
- * function's first argument and its return address.
+ * function's first two arguments and its return address.
  */
 #ifndef SHADOW_RMAP_HOOKS_H
 #define SHADOW_RMAP_HOOKS_H
@@ -15,7 +15,8 @@ struct sr_avc_snap;
 struct sr_hook {
 	const char *symbol;
 	bool required;		/* the shadow cannot stay exact without it */
-	void (*fn)(unsigned long arg0, unsigned long caller);
+	void (*fn)(unsigned long arg0, unsigned long arg1,
+		   unsigned long caller);
 };
 
 extern const struct sr_hook sr_hooks[];

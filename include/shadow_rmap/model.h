@@ -78,6 +78,7 @@ struct sr_link {
 	u32 born;
 	u32 seen;
 	bool dead;
+	bool detached;			/* out of its tree for a VMA update */
 	struct rcu_head rcu;
 };
 
@@ -100,7 +101,8 @@ struct sr_mm {
 /*
  * What the capture side read from a kernel anon_vma_chain while the kernel
  * held it.  Parent and root are the anon_vma's own pointers.  parent_of()
- * may be called while the kernel still holds the forest's root rwsem.
+ * is set only where the kernel still holds the forest's root rwsem (a
+ * kernel walk); records applied from the log have none.
  */
 struct sr_avc_snap {
 	unsigned long avc;
@@ -120,7 +122,10 @@ int sr_model_init(void);
 void sr_model_exit(void);
 
 int sr_model_link_add(const struct sr_avc_snap *s);
-bool sr_model_link_del(unsigned long avc, enum sr_cause cause);
+bool sr_model_link_del(unsigned long avc, enum sr_cause cause, bool seeded);
+bool sr_model_link_detach(unsigned long avc, enum sr_cause cause,
+			  bool seeded);
+bool sr_model_is_seeded(void);
 void sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma);
 void sr_model_seeded(void);
 

@@ -30,6 +30,10 @@ enum sr_stat {
 	SR_WALK_FIX,
 	SR_SWEEP_LINKS,
 	SR_RESYNC,
+	SR_LOG_RECORDS,
+	SR_LOG_CANCELLED,
+	SR_LOG_FULL,
+	SR_LINK_DETACH,
 	SR_NR_STATS,
 };
 
@@ -38,6 +42,11 @@ DECLARE_PER_CPU(unsigned long, sr_stats[SR_NR_STATS]);
 static inline void sr_stat_inc(enum sr_stat s)
 {
 	this_cpu_inc(sr_stats[s]);
+}
+
+static inline void sr_stat_add(enum sr_stat s, unsigned long n)
+{
+	this_cpu_add(sr_stats[s], n);
 }
 
 unsigned long sr_stat_read(enum sr_stat s);

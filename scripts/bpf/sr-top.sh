@@ -50,8 +50,10 @@ interval:s:1
 	time("--- %H:%M:%S\n");
 	print(@events_per_s, '"$top"');
 	print(@by_kind);
-	clear(@events_per_s);
+	/* This order: an event between the two clears counts in the next
+	   second by kind, never only by process. */
 	clear(@by_kind);
+	clear(@events_per_s);
 }
 
 END
@@ -59,7 +61,9 @@ END
 	time("--- %H:%M:%S (last, partial second)\n");
 	print(@events_per_s, '"$top"');
 	print(@by_kind);
-	clear(@events_per_s);
+	/* This order: an event between the two clears counts in the next
+	   second by kind, never only by process. */
 	clear(@by_kind);
+	clear(@events_per_s);
 }
 '

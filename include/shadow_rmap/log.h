@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The event log between capture and model.  A probe handler only appends a
+ * record of what the kernel changed, read while the kernel held the
+ * objects; the model is brought up to date from the log, in order, in
+ * batches: by a worker a few milliseconds later, by every reader before it
+ * reads, and by a handler whose append finds the log nearly full.
+ *
+ * Order is what makes deferral exact.  Every change to one anon_vma forest
+ * happens under that forest's root rwsem, and each record takes its place
+ * in the log (a global index) while the rwsem is held, so the records of one
+ * forest are in the kernel's own order.  A kernel walk of a forest holds the
+ * rwsem for reading and drains the log first: every record of that forest
+ * is then applied, and none can come until the walk lets go.
+ *
+ * A record never lets the applier touch kernel memory: it carries the
+ * values the model needs and a reference (mmgrab) on the mm, which the
+ * applier hands to the model or drops.
+ */
+#ifndef SHADOW_RMAP_LOG_H
+#define SHADOW_RMAP_LOG_H
+
+#include <linux/types.h>
+
+#include <shadow_rmap/model.h>
+
+struct seq_file;
+
+/* Records one batch applies: the window in which a link can cancel out. */
+#define SR_LOG_BATCH	4096
+
+enum sr_op {
+	SR_OP_ADD,		/* a new link: anon_vma_chain_link() */
+	SR_OP_REATTACH,		/* a link back in its tree after a VMA update */
+	SR_OP_DEL,		/* a link gone: unlink_anon_vmas() */
+	SR_OP_DETACH,		/* a link out of its tree for a VMA update */
+	SR_OP_SET_ANON,		/* a forked VMA's own anon_vma */
+};
+
+struct sr_rec {
+	u64 commit;		/* index + 1 once written */
+	u64 idx;
+	u8 op;
+	bool seeded;		/* the first kernel walk had finished */
+	struct sr_avc_snap s;	/* s.mm pinned for ADD and REATTACH */
+};
+
+int sr_log_init(void);
+void sr_log_exit(void);
+struct sr_rec *sr_log_reserve(void);
+void sr_log_commit(struct sr_rec *r);
+u64 sr_log_newest(void);
+void sr_log_drain(void);
+bool sr_log_drain_atomic(void);
+bool sr_log_tracing(void);
+void sr_log_show(struct seq_file *m);
+
+/* Applying one batch: apply.c, called with the log's lock held. */
+int sr_apply_init(void);
+void sr_apply_exit(void);
+unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
+			    unsigned int n, bool cancel, bool full);
+
+#endif

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Applying a batch of log records to the model, in order.
+ *
+ * A chain link created and unlinked within one batch, with any detach and
+ * re-attach in between, cancels out: it never reaches the model and only
+ * its counters move.  That is most links on fork-heavy work, whose
+ * children exit within milliseconds.  Cancelling is exact because no other
+ * record can depend on such a link: every anon_vma a surviving link names
+ * is linked by that link's own VMA, root first (anon_vma_clone() copies a
+ * chain oldest first, anon_vma_fork() links the child's own anon_vma
+ * last), so each surviving record still finds the parent it names.
+ */
+#include <linux/bitmap.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <shadow_rmap/cause.h>
+#include <shadow_rmap/log.h>
+#include <shadow_rmap/model.h>
+#include <shadow_rmap/stats.h>
+
+#define SR_OPEN_BITS	(ilog2(SR_LOG_BATCH) + 1)
+#define SR_OPEN_SLOTS	BIT(SR_OPEN_BITS)
+#define SR_NONE		U32_MAX
+
+/* A link whose creation this batch holds, and its later records. */
+struct sr_open {
+	unsigned long avc;
+	u32 gen;		/* slot is empty unless it equals sr_gen */
+	u32 first, last;	/* batch offsets; first is SR_NONE once closed */
+};
+
+static struct sr_open *sr_open_tab;
+static u32 *sr_next;
+static unsigned long *sr_cancelled;
+static unsigned long *sr_heads;	/* links still open, by their first record */
+static u32 *sr_span_end;	/* a cancelled group's unlink, at its first */
+static u32 sr_gen;
+
+/* Open addressing at most half full: a batch has SR_LOG_BATCH records. */
+static struct sr_open *sr_open_slot(unsigned long avc)
+{
+	u32 h = hash_long(avc, SR_OPEN_BITS);
+
+	for (;; h = (h + 1) & (SR_OPEN_SLOTS - 1)) {
+		struct sr_open *o = &sr_open_tab[h];
+
+		if (o->gen != sr_gen) {
+			o->gen = sr_gen;
+			o->avc = avc;
+			o->first = SR_NONE;
+			return o;
+		}
+		if (o->avc == avc)
+			return o;
+	}
+}
+
+static void sr_find_cancelled(struct sr_rec *ring, u64 mask, u64 first,
+			      unsigned int n)
+{
+	unsigned int i, j;
+
+	if (!++sr_gen) {
+		memset(sr_open_tab, 0, SR_OPEN_SLOTS * sizeof(*sr_open_tab));
+		sr_gen = 1;
+	}
+	for (i = 0; i < n; i++) {
+		struct sr_rec *r = &ring[(first + i) & mask];
+		struct sr_open *o;
+
+		if (r->op == SR_OP_SET_ANON)
+			continue;
+		o = sr_open_slot(r->s.avc);
+		sr_next[i] = SR_NONE;
+		sr_span_end[i] = 0;
+		switch (r->op) {
+		case SR_OP_ADD:
+			/* An open one before it lost its unlink: it applies. */
+			if (o->first != SR_NONE)
+				__clear_bit(o->first, sr_heads);
+			o->first = i;
+			o->last = i;
+			__set_bit(i, sr_heads);
+			break;
+		case SR_OP_DETACH:
+		case SR_OP_REATTACH:
+			if (o->first != SR_NONE) {
+				sr_next[o->last] = i;
+				o->last = i;
+			}
+			break;
+		case SR_OP_DEL:
+			if (o->first == SR_NONE)
+				break;
+			for (j = o->first; j != SR_NONE; j = sr_next[j])
+				__set_bit(j, sr_cancelled);
+			__set_bit(i, sr_cancelled);
+			/* An unlink is no member: its slot names the group. */
+			sr_next[i] = o->first;
+			sr_span_end[o->first] = i;
+			__clear_bit(o->first, sr_heads);
+			o->first = SR_NONE;
+			break;
+		}
+	}
+}
+
+static void sr_count_cause(const struct sr_rec *r)
+{
+	bool add = r->op == SR_OP_ADD || r->op == SR_OP_REATTACH;
+
+	sr_cause_count(r->s.cause, add ? SR_ADD : SR_DEL);
+}
+
+static void sr_apply_cancelled(struct sr_rec *r)
+{
+	sr_stat_inc(SR_LOG_CANCELLED);
+	if (r->op == SR_OP_ADD || r->op == SR_OP_REATTACH) {
+		sr_stat_inc(SR_LINK_ADD);
+		mmdrop(r->s.mm);
+	} else {
+		sr_stat_inc(SR_LINK_DEL);
+	}
+	sr_count_cause(r);
+}
+
+static void sr_apply_one(struct sr_rec *r)
+{
+	bool ok = false;
+
+	switch (r->op) {
+	case SR_OP_ADD:
+	case SR_OP_REATTACH:
+		ok = !sr_model_link_add(&r->s);
+		/* The model took its own reference if it needed one. */
+		mmdrop(r->s.mm);
+		break;
+	case SR_OP_DEL:
+		ok = sr_model_link_del(r->s.avc, r->s.cause, r->seeded);
+		break;
+	case SR_OP_DETACH:
+		ok = sr_model_link_detach(r->s.avc, r->s.cause, r->seeded);
+		break;
+	case SR_OP_SET_ANON:
+		sr_model_vma_set_anon(r->s.vma, r->s.vma_anon_vma);
+		return;
+	}
+	if (ok)
+		sr_count_cause(r);
+}
+
+/*
+ * Where a full batch should end: before the oldest link of its second half
+ * still open (its unlink is likely in the next records, so the next batch
+ * starts with it), and then at the latest point no cancelled group spans,
+ * for a group the cut splits must be applied after all.
+ */
+static unsigned int sr_cut(struct sr_rec *ring, u64 mask, u64 first,
+			   unsigned int n)
+{
+	unsigned int i, j, k, best, reach = 0;
+
+	k = find_next_bit(sr_heads, n, n / 2);
+	bitmap_clear(sr_heads, 0, n);
+	/* Latest point in [n/2, k] that no group (first, unlink] covers. */
+	for (i = 0, best = k; i <= k && i < n; i++) {
+		if (i >= n / 2 && reach < i)
+			best = i;
+		reach = max(reach, sr_span_end[i]);
+	}
+	if (k == n && reach < n)
+		best = n;
+	k = best;
+	for (i = k; i < n; i++) {
+		struct sr_rec *r = &ring[(first + i) & mask];
+
+		if (r->op != SR_OP_DEL || !test_bit(i, sr_cancelled) ||
+		    sr_next[i] >= k)
+			continue;
+		for (j = sr_next[i]; j != SR_NONE; j = sr_next[j])
+			__clear_bit(j, sr_cancelled);
+	}
+	bitmap_clear(sr_cancelled, k, n - k);
+	return k;
+}
+
+/**
+ * sr_apply_batch() - apply @n records of the log, oldest first
+ * @ring: the log's ring
+ * @mask: ring size - 1
+ * @first: index of the first record
+ * @n: at most SR_LOG_BATCH
+ * @cancel: whether links that come and go within the batch may cancel
+ * @full: more records follow: the batch may end early where fewer links
+ *        would be split from their unlink
+ *
+ * Caller holds the log's lock; never sleeps.
+ *
+ * Return: how many records were applied (at least half of @n).
+ */
+unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
+			    unsigned int n, bool cancel, bool full)
+{
+	unsigned int i;
+
+	if (cancel) {
+		sr_find_cancelled(ring, mask, first, n);
+		if (full)
+			n = sr_cut(ring, mask, first, n);
+		else
+			bitmap_clear(sr_heads, 0, n);
+	}
+	for (i = 0; i < n; i++) {
+		struct sr_rec *r = &ring[(first + i) & mask];
+
+		if (cancel && __test_and_clear_bit(i, sr_cancelled))
+			sr_apply_cancelled(r);
+		else
+			sr_apply_one(r);
+	}
+	sr_stat_add(SR_LOG_RECORDS, n);
+	return n;
+}
+
+/**
+ * sr_apply_init() - allocate the batch tables
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int sr_apply_init(void)
+{
+	sr_open_tab = vzalloc(SR_OPEN_SLOTS * sizeof(*sr_open_tab));
+	sr_next = vmalloc(SR_LOG_BATCH * sizeof(*sr_next));
+	sr_cancelled = bitmap_zalloc(SR_LOG_BATCH, GFP_KERNEL);
+	sr_heads = bitmap_zalloc(SR_LOG_BATCH, GFP_KERNEL);
+	sr_span_end = vmalloc(SR_LOG_BATCH * sizeof(*sr_span_end));
+	if (!sr_open_tab || !sr_next || !sr_cancelled || !sr_heads ||
+	    !sr_span_end) {
+		sr_apply_exit();
+		return -ENOMEM;
+	}
+	sr_gen = 1;
+	return 0;
+}
+
+/**
+ * sr_apply_exit() - free the batch tables
+ */
+void sr_apply_exit(void)
+{
+	vfree(sr_open_tab);
+	vfree(sr_next);
+	bitmap_free(sr_cancelled);
+	bitmap_free(sr_heads);
+	vfree(sr_span_end);
+	sr_heads = NULL;
+	sr_span_end = NULL;
+	sr_open_tab = NULL;
+	sr_next = NULL;
+	sr_cancelled = NULL;
+}

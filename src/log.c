@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event log: a ring of fixed-size records behind one global index (see
+ * include/shadow_rmap/log.h for why one index is enough for exactness).
+ * Producers are probe handlers: preemption off, no sleeping, no locks
+ * unless the ring is full.  The one consumer at a time is whoever holds
+ * sr_log_lock, and it consumes only records whose writer has finished.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+
+#include <shadow_rmap/log.h>
+#include <shadow_rmap/stats.h>
+#include <shadow_rmap/trace.h>
+
+#define SR_LOG_SIZE	BIT(14)
+#define SR_LOG_MASK	(SR_LOG_SIZE - 1)
+/* Late enough that most fork children have come and gone in between. */
+#define SR_LOG_DELAY	max(HZ / 50, 1)
+
+static struct sr_rec *sr_ring;
+static atomic64_t sr_head;		/* next index to hand out */
+static u64 sr_tail;			/* next to apply; under sr_log_lock */
+static DEFINE_SPINLOCK(sr_log_lock);
+static unsigned long sr_log_armed;	/* SR_LOG_QUEUED, SR_LOG_URGENT */
+#define SR_LOG_QUEUED	0
+#define SR_LOG_URGENT	1
+static unsigned int sr_log_slack;
+
+static void sr_log_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(sr_log_work, sr_log_work_fn);
+
+static u64 sr_log_tail(void)
+{
+	/* Pairs with sr_log_advance(): slots before it have been read. */
+	return smp_load_acquire(&sr_tail);
+}
+
+static void sr_log_advance(u64 tail)
+{
+	/* Pairs with sr_log_tail(): a producer may reuse the slots now. */
+	smp_store_release(&sr_tail, tail);
+}
+
+static bool sr_log_ready(u64 idx)
+{
+	/* Pairs with sr_log_commit(): the record's fields are visible. */
+	return smp_load_acquire(&sr_ring[idx & SR_LOG_MASK].commit) == idx + 1;
+}
+
+/**
+ * sr_log_tracing() - whether any of the module's tracepoints has a listener
+ *
+ * Listeners want each event in the context and at the moment it happens,
+ * with nothing cancelled: while one listens, handlers apply at once.
+ *
+ * Return: true while tracing.
+ */
+bool sr_log_tracing(void)
+{
+	return trace_link_add_enabled() || trace_link_del_enabled() ||
+	       trace_anon_vma_new_enabled() || trace_anon_vma_free_enabled() ||
+	       trace_rmap_walk_enabled();
+}
+
+/*
+ * One batch of finished records, in order; @soft: only a full one (the
+ * worker leaves the newest records to meet their unlinks).  Caller holds
+ * sr_log_lock.
+ */
+static unsigned int sr_log_batch(bool soft)
+{
+	u64 first = sr_tail, end = first;
+	u64 head = atomic64_read(&sr_head);
+	unsigned int n;
+
+	while (end != head && end - first < SR_LOG_BATCH && sr_log_ready(end))
+		end++;
+	n = end - first;
+	if (!n || (soft && n < SR_LOG_BATCH))
+		return 0;
+	n = sr_apply_batch(sr_ring, SR_LOG_MASK, first, n, !sr_log_tracing(),
+			   n == SR_LOG_BATCH);
+	sr_log_advance(first + n);
+	return n;
+}
+
+/*
+ * Apply everything before index @target, waiting for writers still
+ * filling their records (they run with preemption off and finish at once).
+ * Never sleeps.
+ */
+static void sr_log_apply_upto(u64 target)
+{
+	while ((s64)(sr_log_tail() - target) < 0) {
+		unsigned int n;
+
+		spin_lock(&sr_log_lock);
+		n = sr_log_batch(false);
+		spin_unlock(&sr_log_lock);
+		if (!n)
+			cpu_relax();
+	}
+}
+
+static void sr_log_make_room(void)
+{
+	sr_stat_inc(SR_LOG_FULL);
+	spin_lock(&sr_log_lock);
+	sr_log_batch(false);
+	spin_unlock(&sr_log_lock);
+}
+
+/**
+ * sr_log_reserve() - take the next record slot
+ *
+ * From a probe handler (preemption off).  When the worker has fallen
+ * behind, the handler applies a batch itself rather than lose an event.
+ *
+ * Return: the record to fill in, then pass to sr_log_commit().
+ */
+struct sr_rec *sr_log_reserve(void)
+{
+	struct sr_rec *r;
+	u64 idx;
+
+	if (unlikely(atomic64_read(&sr_head) - sr_log_tail() >=
+		     SR_LOG_SIZE - sr_log_slack))
+		sr_log_make_room();
+	idx = atomic64_inc_return(&sr_head) - 1;
+	/* More CPUs raced past the check than the slack allows for. */
+	while (unlikely(idx - sr_log_tail() >= SR_LOG_SIZE)) {
+		sr_log_make_room();
+		cpu_relax();
+	}
+	r = &sr_ring[idx & SR_LOG_MASK];
+	r->idx = idx;
+	return r;
+}
+
+/**
+ * sr_log_newest() - the index of the newest record handed out
+ *
+ * Return: it (meaningless while the log is empty).
+ */
+u64 sr_log_newest(void)
+{
+	return atomic64_read(&sr_head) - 1;
+}
+
+/**
+ * sr_log_commit() - publish a filled-in record
+ * @r: from sr_log_reserve()
+ */
+void sr_log_commit(struct sr_rec *r)
+{
+	/* Pairs with sr_log_ready(): the fields before the index. */
+	smp_store_release(&r->commit, r->idx + 1);
+	if (unlikely(sr_log_tracing())) {
+		sr_log_apply_upto(r->idx + 1);
+		return;
+	}
+	if (!READ_ONCE(sr_log_armed) &&
+	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log_armed))
+		queue_delayed_work(system_wq, &sr_log_work, SR_LOG_DELAY);
+	/* Half full: the worker runs now rather than let handlers apply. */
+	if (unlikely(r->idx - sr_log_tail() > SR_LOG_SIZE / 2) &&
+	    !test_and_set_bit(SR_LOG_URGENT, &sr_log_armed))
+		mod_delayed_work(system_wq, &sr_log_work, 0);
+}
+
+/**
+ * sr_log_drain() - bring the model up to date with every event so far
+ *
+ * Process context; may sleep between batches.  Safe under a kernel
+ * anon_vma rwsem held for reading: applying takes only shadow locks.
+ */
+void sr_log_drain(void)
+{
+	u64 target = atomic64_read(&sr_head);
+
+	might_sleep();
+	while ((s64)(sr_log_tail() - target) < 0) {
+		unsigned int n;
+
+		spin_lock(&sr_log_lock);
+		n = sr_log_batch(false);
+		spin_unlock(&sr_log_lock);
+		if (n)
+			cond_resched();
+		else
+			cpu_relax();
+	}
+}
+
+/**
+ * sr_log_drain_atomic() - the same from a context that cannot sleep
+ *
+ * Gives up rather than spin when another drain holds the log.
+ *
+ * Return: true when every event so far was applied.
+ */
+bool sr_log_drain_atomic(void)
+{
+	u64 target = atomic64_read(&sr_head);
+
+	while ((s64)(sr_log_tail() - target) < 0) {
+		if (!spin_trylock(&sr_log_lock))
+			return false;
+		sr_log_batch(false);
+		spin_unlock(&sr_log_lock);
+	}
+	return true;
+}
+
+/*
+ * Full batches only, unless nothing was logged since the last run: the
+ * newest records wait for their unlinks as long as events keep coming.
+ */
+static void sr_log_work_fn(struct work_struct *work)
+{
+	static u64 last_head;
+	u64 head;
+	unsigned int n;
+
+	clear_bit(SR_LOG_QUEUED, &sr_log_armed);
+	clear_bit(SR_LOG_URGENT, &sr_log_armed);
+	/* Bits clear before the head is read: later commits queue anew. */
+	smp_mb__after_atomic();
+	head = atomic64_read(&sr_head);
+	if (head == last_head) {
+		sr_log_drain();
+	} else {
+		do {
+			spin_lock(&sr_log_lock);
+			n = sr_log_batch(true);
+			spin_unlock(&sr_log_lock);
+			cond_resched();
+		} while (n);
+	}
+	last_head = head;
+	/* A record committed while the bit was still set would wait. */
+	if (atomic64_read(&sr_head) != sr_log_tail() &&
+	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log_armed))
+		queue_delayed_work(system_wq, &sr_log_work, SR_LOG_DELAY);
+}
+
+/**
+ * sr_log_init() - allocate the ring
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int sr_log_init(void)
+{
+	int ret = sr_apply_init();
+
+	if (ret)
+		return ret;
+	sr_ring = vzalloc(array_size(SR_LOG_SIZE, sizeof(*sr_ring)));
+	if (!sr_ring) {
+		sr_apply_exit();
+		return -ENOMEM;
+	}
+	atomic64_set(&sr_head, 0);
+	sr_tail = 0;
+	sr_log_slack = min_t(unsigned int, 2 * nr_cpu_ids + 16,
+			     SR_LOG_SIZE / 4);
+	return 0;
+}
+
+/**
+ * sr_log_exit() - apply what is left and free the ring
+ *
+ * Capture must be stopped first: no handler may still append.
+ */
+void sr_log_exit(void)
+{
+	cancel_delayed_work_sync(&sr_log_work);
+	sr_log_drain();
+	/* The drain itself may have queued the worker again. */
+	cancel_delayed_work_sync(&sr_log_work);
+	sr_log_armed = 0;
+	vfree(sr_ring);
+	sr_ring = NULL;
+	sr_apply_exit();
+}
+
+/**
+ * sr_log_show() - the log's state for the stats node
+ * @m: the seq_file
+ */
+void sr_log_show(struct seq_file *m)
+{
+	seq_printf(m, "log_pending %llu\n",
+		   atomic64_read(&sr_head) - sr_log_tail());
+	seq_printf(m, "log_size %lu\n", SR_LOG_SIZE);
+}
