@@ -60,7 +60,8 @@ ls -d "$results"/20*-* 2> /dev/null | sort | head -n -10 | xargs -r rm -rf
 
 export SR_SUBSUITE=1
 export SR_HOST_RESULTS=$out/host
-export SR_KO=$repo/shadow_rmap.ko
+# SR_KO may pin a copy: the tree's module is rebuilt by whoever runs make.
+export SR_KO=${SR_KO:-$repo/shadow_rmap.ko}
 export SR_BIN=$repo/tests/bin
 passed=0
 failed=0
@@ -101,15 +102,22 @@ debug_kernel() {
 	echo "debug kernel $SR_GUEST_KVER ($KDIR)," \
 		"built in $(cat "$KDIR/../build-seconds" 2> /dev/null || echo '?')s"
 	mkdir -p "$mod"
+	# Two debug runs at once share the copy: one builds at a time, and
+	# each guest gets its own snapshot of the result.
+	exec 8> "$mod.lock"
+	flock 8
 	# Copied with their times, so make rebuilds only what changed.
 	find Kbuild src include debugfs \( -name '*.[ch]' -o -name Kbuild \) \
 		-print0 | tar --null -T - -cf - | tar -xpf - -C "$mod" || return 1
 	if ! make -C "$KDIR" M="$mod" modules > "$log" 2>&1; then
+		flock -u 8
 		tail -n 30 "$log"
 		echo "module build against $KDIR failed (log: $log)"
 		return 1
 	fi
-	export SR_KO=$mod/shadow_rmap.ko
+	cp "$mod/shadow_rmap.ko" "$out/shadow_rmap-debug.ko" || return 1
+	flock -u 8
+	export SR_KO=$out/shadow_rmap-debug.ko
 }
 
 if ((guest)); then
