@@ -3,6 +3,8 @@
 #   make            build shadow_rmap.ko against KDIR
 #   make demo       boot the guest, load the module, show every node
 #   make test       host unit tests + guest suite (TESTS=pattern selects)
+#   make test KERNEL=debug  the same on the KASAN/lockdep/kmemleak kernel
+#   make test-long  the suite with 50 reload cycles and the long fuzz budget
 #   make check      checkpatch --strict, W=1 build, sparse C=2 build
 #   make deps       install the Debian 12 packages everything needs
 #
