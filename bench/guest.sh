@@ -20,16 +20,21 @@ sr=/sys/kernel/debug/shadow_rmap
 rec() { echo "$*" >> "$out"; echo "$*"; }
 die() { echo "bench: $*" >&2; exit 1; }
 
+# Configurations: no module; the same hooks with empty handlers (the
+# floor); the full module; and the last two with kprobes only.
 load() {
 	case $1 in
 	none) ;;
 	bare) insmod "$ko" bare=1 || die "insmod bare=1" ;;
 	full) insmod "$ko" || die "insmod" ;;
+	bare-kp) insmod "$ko" bare=1 kprobes_only=1 || die "insmod bare=1 kprobes_only=1" ;;
+	full-kp) insmod "$ko" kprobes_only=1 || die "insmod kprobes_only=1" ;;
+	*) die "unknown configuration $1" ;;
 	esac
 }
 
 unload() {
-	if [[ $1 == full ]]; then
+	if [[ $1 == full* ]]; then
 		local last
 		last=$(tail -n 1 "$sr/verify")
 		[[ $last == "verify: ok"* ]] || die "verify after the round: $last"
@@ -49,13 +54,14 @@ stress_ops() {
 
 overhead() {
 	local rounds=${BENCH_ROUNDS:-5} vmas=${BENCH_FORK_VMAS:-200}
-	local configs=(none bare full) r i c v w
+	local configs=(${BENCH_CONFIGS:-none bare full bare-kp full-kp}) r i c v w
+	local nc=${#configs[@]}
 	secs=${BENCH_SECS:-2}
-	rec "meta phase=overhead kernel=$(uname -r) cpus=$(nproc) rounds=$rounds secs=$secs fork_vmas=$vmas"
+	rec "meta phase=overhead kernel=$(uname -r) cpus=$(nproc) rounds=$rounds secs=$secs fork_vmas=$vmas configs=${configs[*]// /,}"
 	for ((r = 1; r <= rounds; r++)); do
-		for ((i = 0; i < 3; i++)); do
+		for ((i = 0; i < nc; i++)); do
 			# Rotate the order each round: no config always goes first.
-			c=${configs[(i + r - 1) % 3]}
+			c=${configs[(i + r - 1) % nc]}
 			load "$c"
 			for w in ${BENCH_WORKLOADS:-fork mmapfork mremap fault vm forkbench}; do
 				case $w in
@@ -100,15 +106,20 @@ memsnap() {
 		"av_active=$(awk '$1 == "anon_vma" { print $2 }' /proc/slabinfo)" \
 		"avc_active=$(awk '$1 == "anon_vma_chain" { print $2 }' /proc/slabinfo)" \
 		"bytes=$(stat_of bytes) avcs=$(stat_of avcs) anon_vmas=$(stat_of anon_vmas)" \
-		"vmas=$(stat_of vmas) mms=$(stat_of mms) verify=${last// /_}"
+		"vmas=$(stat_of vmas) mms=$(stat_of mms) log_bytes=$(stat_of log_bytes)" \
+		"verify=${last// /_}"
 }
 
 # readsnap LABEL: whole-read latency of the report nodes
 readsnap() {
 	local n r reps=${BENCH_READ_REPS:-5}
 	for n in stats chains top verify; do
+		# The longest lock holds of this node's reads alone.
+		echo reset-stats > "$sr/control" || die "reset-stats"
 		r=$("$bin/readbench" "$sr/$n" "$reps") || die "readbench $n"
-		rec "read label=$1 avcs=$(stat_of avcs) node=$n ${r#readbench file=* }"
+		rec "read label=$1 avcs=$(stat_of avcs) node=$n ${r#readbench file=* }" \
+			"hold_rwsem_ns=$(stat_of hold_max_ns.forest_rwsem)" \
+			"hold_log_ns=$(stat_of hold_max_ns.log_batch)"
 	done
 }
 

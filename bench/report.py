@@ -38,6 +38,41 @@ def fmt3(d, f='{:.4f}'):
         if d else '-'
 
 
+def overhead_table(over, out, cap, bare, full):
+    """Print and store full/none and full/bare for one capture backend."""
+    rows = [(w, r) for w, r in over.items()
+            if any(x.get(full) for x in r.values())]
+    if not rows:
+        return
+    print(f'\n## Hot-path throughput, capture {cap} (ops/s medians; ratios '
+          'min/median/max over rounds)')
+    print(f"{'workload':10} {'none':>10} {bare:>10} {full:>10} "
+          f"{'full/none':>22} {'full/bare':>22} {'cost full:bare':>14}")
+    for w, rounds in rows:
+        by = {c: [r[c] for r in rounds.values() if r.get(c)]
+              for c in ('none', bare, full)}
+        fn = [r[full] / r['none'] for r in rounds.values()
+              if r.get(full) and r.get('none')]
+        fb = [r[full] / r[bare] for r in rounds.values()
+              if r.get(full) and r.get(bare)]
+        bn = [r[bare] / r['none'] for r in rounds.values()
+              if r.get(bare) and r.get('none')]
+        med = {c: statistics.median(v) if v else None for c, v in by.items()}
+        cf = 1 - statistics.median(fn) if fn else None
+        cb = 1 - statistics.median(bn) if bn else None
+        rel = cf / cb if cf is not None and cb and cb > 0 else None
+        out.setdefault(w, {})[cap] = {
+            'ops_per_sec': {c: mmm(v) for c, v in by.items()},
+            'full_over_none': mmm(fn), 'full_over_bare': mmm(fb),
+            'bare_over_none': mmm(bn), 'cost_full': cf, 'cost_bare': cb,
+            'cost_full_over_cost_bare': rel, 'rounds': len(rounds)}
+        print(f"{w:10} " + ' '.join(
+            f"{med[c]:10.5g}" if med[c] else f"{'-':>10}"
+            for c in ('none', bare, full)) +
+            f" {fmt3(mmm(fn)):>22} {fmt3(mmm(fb)):>22} "
+            f"{(f'{rel:.2f}' if rel is not None else '-'):>14}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out')
@@ -69,35 +104,10 @@ def main():
           f"rounds {meta.get('overhead', {}).get('rounds', '-')}")
 
     if over:
-        print('\n## Hot-path throughput (ops/s medians; ratios min/median/max '
-              'over rounds)')
-        print(f"{'workload':10} {'none':>10} {'bare':>10} {'full':>10} "
-              f"{'full/none':>22} {'full/bare':>22} {'cost full:bare':>14}")
         res['overhead'] = {}
-        for w, rounds in over.items():
-            by = {c: [r[c] for r in rounds.values() if r.get(c)]
-                  for c in ('none', 'bare', 'full')}
-            fn = [r['full'] / r['none'] for r in rounds.values()
-                  if r.get('full') and r.get('none')]
-            fb = [r['full'] / r['bare'] for r in rounds.values()
-                  if r.get('full') and r.get('bare')]
-            bn = [r['bare'] / r['none'] for r in rounds.values()
-                  if r.get('bare') and r.get('none')]
-            med = {c: statistics.median(v) if v else None
-                   for c, v in by.items()}
-            cf = 1 - statistics.median(fn) if fn else None
-            cb = 1 - statistics.median(bn) if bn else None
-            rel = cf / cb if cf is not None and cb and cb > 0 else None
-            res['overhead'][w] = {
-                'ops_per_sec': {c: mmm(v) for c, v in by.items()},
-                'full_over_none': mmm(fn), 'full_over_bare': mmm(fb),
-                'bare_over_none': mmm(bn), 'cost_full': cf, 'cost_bare': cb,
-                'cost_full_over_cost_bare': rel, 'rounds': len(rounds)}
-            print(f"{w:10} " + ' '.join(
-                f"{med[c]:10.5g}" if med[c] else f"{'-':>10}"
-                for c in ('none', 'bare', 'full')) +
-                f" {fmt3(mmm(fn)):>22} {fmt3(mmm(fb)):>22} "
-                f"{(f'{rel:.2f}' if rel is not None else '-'):>14}")
+        for cap, bare, full in (('ftrace_ops', 'bare', 'full'),
+                                ('kprobes_only=1', 'bare-kp', 'full-kp')):
+            overhead_table(over, res['overhead'], cap, bare, full)
 
     if lookups:
         print('\n## pfn lookup latency (median µs, guest time)')
@@ -130,7 +140,7 @@ def main():
               'slab (active_objs * objsize)')
         print(f"{'label':14} {'avcs':>8} {'anon_vmas':>9} {'vmas':>7} "
               f"{'mms':>5} {'shadow':>10} {'kernel':>10} {'shadow/kern':>11} "
-              f"{'B/link sh':>9} {'B/link k':>8}")
+              f"{'B/link sh':>9} {'B/link k':>8} {'log fixed':>10}")
         res['memory'] = []
         for kv in mem:
             k = int(kv['av_slab']) + int(kv['avc_slab'])
@@ -146,19 +156,23 @@ def main():
             print(f"{kv['label']:14} {links:8} {kv['anon_vmas']:>9} "
                   f"{kv['vmas']:>7} {kv['mms']:>5} {sh:10} {k:10} "
                   f"{sh / k:11.2f} {sh / links:9.1f} "
-                  f"{k / int(kv['avc_active']):8.1f}")
+                  f"{k / int(kv['avc_active']):8.1f} "
+                  f"{kv.get('log_bytes', '-'):>10}")
 
     if reads:
         print('\n## Node reads (whole file, µs guest time)')
         print(f"{'label':14} {'avcs':>8} {'node':7} {'bytes':>9} "
-              f"{'median_us':>11} {'max_us':>11}")
+              f"{'median_us':>11} {'max_us':>11} {'rwsem_max_us':>12} "
+              f"{'log_max_us':>10}")
         res['reads'] = []
         for kv in reads:
             res['reads'].append({f: (num(v) if num(v) is not None else v)
                                  for f, v in kv.items()})
+            hr, hl = num(kv.get('hold_rwsem_ns')), num(kv.get('hold_log_ns'))
             print(f"{kv['label']:14} {kv['avcs']:>8} {kv['node']:7} "
                   f"{kv['bytes']:>9} {kv['median_us']:>11} "
-                  f"{kv['max_us']:>11}")
+                  f"{kv['max_us']:>11} "
+                  f"{(hr or 0) / 1000:12.1f} {(hl or 0) / 1000:10.1f}")
 
     if a.out:
         with open(a.out, 'w') as f:

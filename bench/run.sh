@@ -28,7 +28,7 @@ icount=(-m 2048M -c 1 -x tcg,thread=single
 envs=(-e BENCH_KO="$repo/shadow_rmap.ko"
 	-e BENCH_KMOD="$repo/bench/kmod/rmapwalk_bench.ko"
 	-e BENCH_BIN="$repo/build/bench/bin")
-for v in BENCH_ROUNDS BENCH_SECS BENCH_WORKLOADS BENCH_FORK_VMAS BENCH_SHARERS \
+for v in BENCH_ROUNDS BENCH_SECS BENCH_WORKLOADS BENCH_CONFIGS BENCH_FORK_VMAS BENCH_SHARERS \
 	BENCH_LOOKUP_REPS BENCH_PAGEMAP_REPS BENCH_READ_REPS BENCH_MEM_TREES; do
 	[[ -n ${!v:-} ]] && envs+=(-e "$v=${!v}")
 done

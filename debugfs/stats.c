@@ -36,6 +36,7 @@ static int sr_stats_show(struct seq_file *m, void *v)
 	sr_capture_show(m);
 	sr_walk_show(m);
 	sr_log_show(m);
+	sr_hold_show(m);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/log.h>
+#include <shadow_rmap/mmdrop.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 
@@ -73,11 +74,11 @@ static void sr_find_cancelled(struct sr_rec *ring, u64 mask, u64 first,
 		struct sr_rec *r = &ring[(first + i) & mask];
 		struct sr_open *o;
 
+		sr_next[i] = SR_NONE;
+		sr_span_end[i] = 0;
 		if (r->op == SR_OP_SET_ANON)
 			continue;
 		o = sr_open_slot(r->s.avc);
-		sr_next[i] = SR_NONE;
-		sr_span_end[i] = 0;
 		switch (r->op) {
 		case SR_OP_ADD:
 			/* An open one before it lost its unlink: it applies. */
@@ -122,9 +123,11 @@ static void sr_apply_cancelled(struct sr_rec *r)
 	sr_stat_inc(SR_LOG_CANCELLED);
 	if (r->op == SR_OP_ADD || r->op == SR_OP_REATTACH) {
 		sr_stat_inc(SR_LINK_ADD);
-		mmdrop(r->s.mm);
+		sr_mmdrop(r->s.mm);
 	} else {
 		sr_stat_inc(SR_LINK_DEL);
+		if (r->op == SR_OP_DETACH)
+			sr_stat_inc(SR_LINK_DETACH);
 	}
 	sr_count_cause(r);
 }
@@ -135,10 +138,14 @@ static void sr_apply_one(struct sr_rec *r)
 
 	switch (r->op) {
 	case SR_OP_ADD:
-	case SR_OP_REATTACH:
 		ok = !sr_model_link_add(&r->s);
 		/* The model took its own reference if it needed one. */
-		mmdrop(r->s.mm);
+		sr_mmdrop(r->s.mm);
+		break;
+	case SR_OP_REATTACH:
+		/* Never a new link: its ancestors are not in the record. */
+		ok = sr_model_link_reattach(&r->s, r->seeded);
+		sr_mmdrop(r->s.mm);
 		break;
 	case SR_OP_DEL:
 		ok = sr_model_link_del(r->s.avc, r->s.cause, r->seeded);
@@ -246,6 +253,18 @@ int sr_apply_init(void)
 	}
 	sr_gen = 1;
 	return 0;
+}
+
+/**
+ * sr_apply_bytes() - memory the batch tables take
+ *
+ * Return: bytes.
+ */
+size_t sr_apply_bytes(void)
+{
+	return SR_OPEN_SLOTS * sizeof(*sr_open_tab) +
+	       SR_LOG_BATCH * (sizeof(*sr_next) + sizeof(*sr_span_end)) +
+	       2 * BITS_TO_LONGS(SR_LOG_BATCH) * sizeof(long);
 }
 
 /**

@@ -123,6 +123,7 @@ static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
 		return;
 	r = sr_log_reserve();
 	r->s.avc = arg0;
+	r->s.mm = NULL;		/* not pinned: nothing to drop */
 	r->s.cause = sr_classify(caller, avc->vma->vm_mm, SR_DEL, &plain);
 	r->op = plain ? SR_OP_DEL : SR_OP_DETACH;
 	r->seeded = sr_model_is_seeded();
@@ -153,6 +154,7 @@ static void sr_hook_copy_range(unsigned long arg0, unsigned long arg1,
 		return;
 	r = sr_log_reserve();
 	r->s.vma = arg0;
+	r->s.mm = NULL;
 	r->s.vma_anon_vma = (unsigned long)READ_ONCE(dst->anon_vma);
 	r->op = SR_OP_SET_ANON;
 	sr_log_commit(r);

@@ -20,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/rmap.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -229,6 +230,7 @@ static int sr_walk_mm(struct sr_walk *w, struct mm_struct *mm)
 	for_each_vma(vmi, vma) {
 		struct anon_vma *av = READ_ONCE(vma->anon_vma);
 		struct anon_vma *root;
+		u64 t0;
 
 		if (!av)
 			continue;
@@ -238,12 +240,16 @@ static int sr_walk_mm(struct sr_walk *w, struct mm_struct *mm)
 				GFP_KERNEL);
 		if (ret && ret != -EBUSY)
 			break;
+		/* Most of the backlog first, so the forest is not held for it. */
+		sr_log_drain();
 		down_read(&root->rwsem);
+		t0 = local_clock();
 		/* Every event of this forest is in the log: apply them first. */
 		sr_log_drain();
 		if (!ret)
 			sr_walk_forest(w, root);
 		sr_check_vma(w, vma, av);
+		sr_hold_note(SR_HOLD_FOREST_RWSEM, t0);
 		up_read(&root->rwsem);
 		ret = 0;
 		cond_resched();
@@ -444,6 +450,8 @@ int sr_verify(struct sr_text *out)
 	}
 	mutex_lock(&sr_walk_mutex);
 	xa_init(&w.roots);
+	/* Links born from the log after the epoch would escape the check. */
+	sr_log_drain();
 	w.epoch = sr_epoch_advance();
 	/* Mismatches are printed under the walk's locks: no allocation. */
 	out->fixed = true;

@@ -11,6 +11,7 @@
 #include <linux/atomic.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
@@ -24,14 +25,15 @@
 /* Late enough that most fork children have come and gone in between. */
 #define SR_LOG_DELAY	max(HZ / 50, 1)
 
-static struct sr_rec *sr_ring;
-static atomic64_t sr_head;		/* next index to hand out */
-static u64 sr_tail;			/* next to apply; under sr_log_lock */
+static struct sr_rec *sr_ring __read_mostly;
+/* Every handler writes the head: a cache line of its own. */
+static atomic64_t sr_head ____cacheline_aligned_in_smp;	/* next to hand out */
+static u64 sr_tail ____cacheline_aligned_in_smp;	/* next to apply */
 static DEFINE_SPINLOCK(sr_log_lock);
 static unsigned long sr_log_armed;	/* SR_LOG_QUEUED, SR_LOG_URGENT */
 #define SR_LOG_QUEUED	0
 #define SR_LOG_URGENT	1
-static unsigned int sr_log_slack;
+static unsigned int sr_log_slack __read_mostly;
 
 static void sr_log_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sr_log_work, sr_log_work_fn);
@@ -79,14 +81,17 @@ static unsigned int sr_log_batch(bool soft)
 	u64 first = sr_tail, end = first;
 	u64 head = atomic64_read(&sr_head);
 	unsigned int n;
+	u64 t0;
 
 	while (end != head && end - first < SR_LOG_BATCH && sr_log_ready(end))
 		end++;
 	n = end - first;
 	if (!n || (soft && n < SR_LOG_BATCH))
 		return 0;
+	t0 = local_clock();
 	n = sr_apply_batch(sr_ring, SR_LOG_MASK, first, n, !sr_log_tracing(),
 			   n == SR_LOG_BATCH);
+	sr_hold_note(SR_HOLD_LOG_BATCH, t0);
 	sr_log_advance(first + n);
 	return n;
 }
@@ -128,16 +133,23 @@ static void sr_log_make_room(void)
 struct sr_rec *sr_log_reserve(void)
 {
 	struct sr_rec *r;
-	u64 idx;
+	u64 idx, tail;
 
-	if (unlikely(atomic64_read(&sr_head) - sr_log_tail() >=
-		     SR_LOG_SIZE - sr_log_slack))
+	/* The tail first: read after the head, it could pass it. */
+	tail = sr_log_tail();
+	if (unlikely((s64)(atomic64_read(&sr_head) - tail) >=
+		     (s64)(SR_LOG_SIZE - sr_log_slack)))
 		sr_log_make_room();
 	idx = atomic64_inc_return(&sr_head) - 1;
 	/* More CPUs raced past the check than the slack allows for. */
-	while (unlikely(idx - sr_log_tail() >= SR_LOG_SIZE)) {
-		sr_log_make_room();
-		cpu_relax();
+	if (unlikely((s64)(idx - sr_log_tail()) >= (s64)SR_LOG_SIZE)) {
+		sr_stat_inc(SR_LOG_FULL);
+		do {
+			spin_lock(&sr_log_lock);
+			sr_log_batch(false);
+			spin_unlock(&sr_log_lock);
+			cpu_relax();
+		} while ((s64)(idx - sr_log_tail()) >= (s64)SR_LOG_SIZE);
 	}
 	r = &sr_ring[idx & SR_LOG_MASK];
 	r->idx = idx;
@@ -170,7 +182,7 @@ void sr_log_commit(struct sr_rec *r)
 	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log_armed))
 		queue_delayed_work(system_wq, &sr_log_work, SR_LOG_DELAY);
 	/* Half full: the worker runs now rather than let handlers apply. */
-	if (unlikely(r->idx - sr_log_tail() > SR_LOG_SIZE / 2) &&
+	if (unlikely((s64)(r->idx - sr_log_tail()) > (s64)SR_LOG_SIZE / 2) &&
 	    !test_and_set_bit(SR_LOG_URGENT, &sr_log_armed))
 		mod_delayed_work(system_wq, &sr_log_work, 0);
 }
@@ -209,23 +221,27 @@ void sr_log_drain(void)
 bool sr_log_drain_atomic(void)
 {
 	u64 target = atomic64_read(&sr_head);
+	unsigned int n;
 
 	while ((s64)(sr_log_tail() - target) < 0) {
 		if (!spin_trylock(&sr_log_lock))
 			return false;
-		sr_log_batch(false);
+		n = sr_log_batch(false);
 		spin_unlock(&sr_log_lock);
+		if (!n)
+			cpu_relax();
 	}
 	return true;
 }
 
 /*
- * Full batches only, unless nothing was logged since the last run: the
- * newest records wait for their unlinks as long as events keep coming.
+ * Full batches only, so that the newest records can meet their unlinks,
+ * unless nothing was logged since the last run or nothing was applied
+ * since: no record (nor the mm it pins) waits more than about two runs.
  */
 static void sr_log_work_fn(struct work_struct *work)
 {
-	static u64 last_head;
+	static u64 last_head, last_tail;
 	u64 head;
 	unsigned int n;
 
@@ -234,7 +250,7 @@ static void sr_log_work_fn(struct work_struct *work)
 	/* Bits clear before the head is read: later commits queue anew. */
 	smp_mb__after_atomic();
 	head = atomic64_read(&sr_head);
-	if (head == last_head) {
+	if (head == last_head || sr_log_tail() == last_tail) {
 		sr_log_drain();
 	} else {
 		do {
@@ -245,6 +261,7 @@ static void sr_log_work_fn(struct work_struct *work)
 		} while (n);
 	}
 	last_head = head;
+	last_tail = sr_log_tail();
 	/* A record committed while the bit was still set would wait. */
 	if (atomic64_read(&sr_head) != sr_log_tail() &&
 	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log_armed))
@@ -283,8 +300,6 @@ void sr_log_exit(void)
 {
 	cancel_delayed_work_sync(&sr_log_work);
 	sr_log_drain();
-	/* The drain itself may have queued the worker again. */
-	cancel_delayed_work_sync(&sr_log_work);
 	sr_log_armed = 0;
 	vfree(sr_ring);
 	sr_ring = NULL;
@@ -297,7 +312,12 @@ void sr_log_exit(void)
  */
 void sr_log_show(struct seq_file *m)
 {
-	seq_printf(m, "log_pending %llu\n",
-		   atomic64_read(&sr_head) - sr_log_tail());
+	u64 tail = sr_log_tail();
+
+	seq_printf(m, "log_pending %lld\n",
+		   max_t(s64, atomic64_read(&sr_head) - tail, 0));
 	seq_printf(m, "log_size %lu\n", SR_LOG_SIZE);
+	/* Fixed: the ring and the batch tables, whatever the shadow holds. */
+	seq_printf(m, "log_bytes %zu\n",
+		   SR_LOG_SIZE * sizeof(*sr_ring) + sr_apply_bytes());
 }

@@ -10,6 +10,7 @@
 #include <linux/page-flags.h>
 #include <linux/pagemap.h>
 #include <linux/pid.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/sort.h>
@@ -56,6 +57,7 @@ static unsigned int sr_stab(struct sr_hits *h, unsigned long key,
 	unsigned int need = 0;
 	struct sr_link *l;
 	struct sr_av *av, *root;
+	u64 t0;
 
 	rcu_read_lock();
 	av = sr_av_find(key);
@@ -63,6 +65,7 @@ static unsigned int sr_stab(struct sr_hits *h, unsigned long key,
 		goto out;
 	root = av->root;
 	spin_lock(&root->lock);
+	t0 = local_clock();
 	if (av->dead) {
 		spin_unlock(&root->lock);
 		goto out;
@@ -86,6 +89,7 @@ static unsigned int sr_stab(struct sr_hits *h, unsigned long key,
 		sr_mm_owner(v->mm, &hit->tgid, hit->comm);
 		h->n++;
 	}
+	sr_hold_note(SR_HOLD_LOOKUP, t0);
 	spin_unlock(&root->lock);
 out:
 	rcu_read_unlock();

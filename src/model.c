@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include <shadow_rmap/cause.h>
+#include <shadow_rmap/mmdrop.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 #include <shadow_rmap/trace.h>
@@ -540,11 +541,8 @@ static void sr_mm_unpin(struct sr_mm *smm, struct sr_vma *v)
 	spin_unlock(&smm->lock);
 	if (!last)
 		return;
-	/*
-	 * The last link of an mm goes in exit_mmap() or munmap, while the mm
-	 * still holds its own mm_count: this never frees the mm here.
-	 */
-	mmdrop(smm->mm);
+	/* Applied from the log, this may well be the mm's last reference. */
+	sr_mmdrop(smm->mm);
 	atomic_long_dec(&sr_nr_mms);
 	sr_stat_inc(SR_MM_FREE);
 	call_rcu(&smm->rcu, sr_mm_free_rcu);
@@ -770,6 +768,58 @@ stale:
 	return -ENOMEM;
 }
 
+/* A removal for a link the shadow does not hold. */
+static void sr_model_unknown(bool seeded)
+{
+	/* Before the first seeding it is expected; after it, one was lost. */
+	sr_stat_inc(SR_DEL_UNKNOWN);
+	if (seeded)
+		sr_mark_stale();
+}
+
+/**
+ * sr_model_link_reattach() - a VMA update puts a link back in its tree
+ * @s: what the kernel's objects held at that moment
+ * @seeded: as for sr_model_link_del()
+ *
+ * Only a link the shadow holds comes back: a record carries no ancestors,
+ * and one the shadow never saw is the kernel walk's to seed.  A link that
+ * was not detached lost its detach, and is re-keyed all the same.
+ *
+ * Return: true when the shadow held that link.
+ */
+bool sr_model_link_reattach(const struct sr_avc_snap *s, bool seeded)
+{
+	struct sr_link *l;
+	struct sr_av *root;
+	bool ok = false;
+
+	rcu_read_lock();
+	l = sr_link_find(s->avc);
+	if (l) {
+		root = READ_ONCE(l->av)->root;
+		spin_lock(&root->lock);
+		if (!l->dead && l->av->key == s->av && l->vma->key == s->vma &&
+		    l->vma->mm->key == (unsigned long)s->mm) {
+			if (!l->detached) {
+				sr_stat_inc(SR_LINK_DUP);
+				sr_mark_stale();
+				sr_it_remove(l, &l->av->tree);
+				l->detached = true;
+			}
+			sr_link_reattach(l, s);
+			ok = true;
+		}
+		spin_unlock(&root->lock);
+	}
+	rcu_read_unlock();
+	if (ok)
+		sr_stat_inc(SR_LINK_ADD);
+	else
+		sr_model_unknown(seeded);
+	return ok;
+}
+
 /**
  * sr_model_drop_link() - remove one link from the shadow
  * @l: the link, found under rcu_read_lock()
@@ -788,14 +838,6 @@ void sr_model_drop_link(struct sr_link *l, enum sr_cause cause)
 	spin_unlock(&root->lock);
 }
 
-/* A removal for a link the shadow does not hold. */
-static void sr_model_unknown(bool seeded)
-{
-	/* Before the first seeding it is expected; after it, one was lost. */
-	sr_stat_inc(SR_DEL_UNKNOWN);
-	if (seeded)
-		sr_mark_stale();
-}
 
 /**
  * sr_model_link_del() - a kernel anon_vma_chain is leaving its tree for good

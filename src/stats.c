@@ -3,6 +3,7 @@
  * Event counters and the stale flag.
  */
 #include <linux/jiffies.h>
+#include <linux/sched/clock.h>
 
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/stats.h>
@@ -35,6 +36,15 @@ static const char * const sr_stat_names[SR_NR_STATS] = {
 	[SR_LOG_CANCELLED] = "log_cancelled",
 	[SR_LOG_FULL] = "log_full_drains",
 	[SR_LINK_DETACH] = "link_detach",
+	[SR_MMDROP_INLINE] = "mmdrop_inline",
+};
+
+static atomic64_t sr_hold_max[SR_NR_HOLDS];
+
+static const char * const sr_hold_names[SR_NR_HOLDS] = {
+	[SR_HOLD_FOREST_RWSEM] = "forest_rwsem",
+	[SR_HOLD_LOOKUP] = "lookup_forest_lock",
+	[SR_HOLD_LOG_BATCH] = "log_batch",
 };
 
 static atomic_t sr_stale = ATOMIC_INIT(0);
@@ -107,6 +117,33 @@ unsigned long sr_last_resync_jiffies(void)
 }
 
 /**
+ * sr_hold_note() - a lock held since @t0 is being released
+ * @h: which
+ * @t0: local_clock() when it was taken
+ */
+void sr_hold_note(enum sr_hold h, u64 t0)
+{
+	s64 d = local_clock() - t0;
+	s64 old = atomic64_read(&sr_hold_max[h]);
+
+	while (d > old && !atomic64_try_cmpxchg(&sr_hold_max[h], &old, d))
+		;
+}
+
+/**
+ * sr_hold_show() - print `hold_max_ns.NAME N` for each lock site
+ * @m: the seq_file
+ */
+void sr_hold_show(struct seq_file *m)
+{
+	int h;
+
+	for (h = 0; h < SR_NR_HOLDS; h++)
+		seq_printf(m, "hold_max_ns.%s %lld\n", sr_hold_names[h],
+			   atomic64_read(&sr_hold_max[h]));
+}
+
+/**
  * sr_stats_reset() - zero every event counter
  *
  * Counters are only ever added to, so a reset racing with a handler loses at
@@ -121,6 +158,8 @@ int sr_stats_reset(void)
 	for_each_possible_cpu(cpu)
 		for (s = 0; s < SR_NR_STATS; s++)
 			per_cpu(sr_stats[s], cpu) = 0;
+	for (s = 0; s < SR_NR_HOLDS; s++)
+		atomic64_set(&sr_hold_max[s], 0);
 	sr_cause_reset();
 	return 0;
 }

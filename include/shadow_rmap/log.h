@@ -58,6 +58,7 @@ void sr_log_show(struct seq_file *m);
 /* Applying one batch: apply.c, called with the log's lock held. */
 int sr_apply_init(void);
 void sr_apply_exit(void);
+size_t sr_apply_bytes(void);
 unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
 			    unsigned int n, bool cancel, bool full);
 

@@ -125,6 +125,7 @@ int sr_model_link_add(const struct sr_avc_snap *s);
 bool sr_model_link_del(unsigned long avc, enum sr_cause cause, bool seeded);
 bool sr_model_link_detach(unsigned long avc, enum sr_cause cause,
 			  bool seeded);
+bool sr_model_link_reattach(const struct sr_avc_snap *s, bool seeded);
 bool sr_model_is_seeded(void);
 void sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma);
 void sr_model_seeded(void);

@@ -34,6 +34,7 @@ enum sr_stat {
 	SR_LOG_CANCELLED,
 	SR_LOG_FULL,
 	SR_LINK_DETACH,
+	SR_MMDROP_INLINE,
 	SR_NR_STATS,
 };
 
@@ -52,6 +53,21 @@ static inline void sr_stat_add(enum sr_stat s, unsigned long n)
 unsigned long sr_stat_read(enum sr_stat s);
 const char *sr_stat_name(enum sr_stat s);
 int sr_stats_reset(void);
+
+/*
+ * The longest a lock was held by the module where that can hold up others:
+ * a kernel forest rwsem for a verify or resync walk, a shadow forest lock
+ * for a lookup's tree stab, the log lock for one applied batch.
+ */
+enum sr_hold {
+	SR_HOLD_FOREST_RWSEM,
+	SR_HOLD_LOOKUP,
+	SR_HOLD_LOG_BATCH,
+	SR_NR_HOLDS,
+};
+
+void sr_hold_note(enum sr_hold h, u64 t0);
+void sr_hold_show(struct seq_file *m);
 
 /* The shadow is stale when it may disagree with the kernel. */
 void sr_mark_stale(void);
