@@ -838,7 +838,6 @@ void sr_model_drop_link(struct sr_link *l, enum sr_cause cause)
 	spin_unlock(&root->lock);
 }
 
-
 /**
  * sr_model_link_del() - a kernel anon_vma_chain is leaving its tree for good
  * @avc: the kernel anon_vma_chain's address
