@@ -17,6 +17,9 @@
 . tests/guest/lib.sh
 
 command -v bpftrace >/dev/null || skip "no bpftrace"
+# bpftrace resolves the tracepoints' field types (u64, pid_t) from BTF:
+# the debug kernel lane builds no debug info, so it has none.
+[[ -e /sys/kernel/btf/vmlinux ]] || skip "no BTF in this kernel (bpftrace needs it for the tracepoint:shadow_rmap:* field types)"
 py=$(command -v python3) || skip "no python3"
 [[ -w /sys/kernel/debug/split_huge_pages ]] || skip "no split_huge_pages in debugfs"
 out=$SR_RESULTS/41-bpf-rmap-walk.out

@@ -11,6 +11,9 @@
 . tests/guest/lib.sh
 
 command -v bpftrace >/dev/null || skip "no bpftrace"
+# The loaded half runs sr-top.sh, whose tracepoint field types bpftrace
+# takes from BTF; the debug kernel lane builds no debug info.
+[[ -e /sys/kernel/btf/vmlinux ]] || skip "no BTF in this kernel (sr-top.sh needs it)"
 sr_loaded && fail "shadow_rmap is loaded at start"
 msg="shadow_rmap module not loaded: insmod shadow_rmap.ko first"
 
