@@ -9,7 +9,9 @@
 . tests/guest/wl-lib.sh
 
 wl_need wl-storm oracle
-secs=${WL_STORM_SECS:-40}
+# Long enough for three verifies on an overloaded host (about 15 s each
+# under TCG with several guests per core; 2 s on an idle one).
+secs=${WL_STORM_SECS:-60}
 log=$SR_RESULTS/wl/storm-load.log
 # pause checks only count once the module is there
 export WL_SR_CHECK="[ -e $sr_dir/verify ] || { echo \"check \$SR_LABEL: module not loaded yet\"; exit 0; }; exec $wl_check"
