@@ -14,6 +14,7 @@
 #include <linux/bitmap.h>
 #include <linux/hash.h>
 #include <linux/log2.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -215,6 +216,8 @@ unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
 {
 	unsigned int i;
 
+	/* The model's lookups are RCU lookups: the log lock is no read side. */
+	rcu_read_lock();
 	if (cancel) {
 		sr_find_cancelled(ring, mask, first, n);
 		if (full)
@@ -230,6 +233,7 @@ unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
 		else
 			sr_apply_one(r);
 	}
+	rcu_read_unlock();
 	sr_stat_add(SR_LOG_RECORDS, n);
 	return n;
 }

@@ -354,14 +354,15 @@ static int sr_find_suspect(void *obj, void *arg)
 /*
  * Links the walk did not see.  A process between exit_mm() and exit_mmap(),
  * or an exec still building its new mm, has links no task leads to; they
- * go within moments (longer under emulation and load).  Only what stays
- * through about two seconds of waits is wrong.
+ * go within moments, but a large mm's exit_mmap() under emulation on a
+ * loaded host has taken seconds.  Only what stays through about ten
+ * seconds of waits (only ever spent while such links exist) is wrong.
  */
 static unsigned long sr_unseen_links(struct sr_walk *w, struct sr_suspects *s)
 {
 	int tries, i, left;
 
-	for (tries = 0; tries < 8; tries++) {
+	for (tries = 0; tries < 10; tries++) {
 		sr_log_drain();
 		s->epoch = w->epoch;
 		s->n = 0;
