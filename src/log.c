@@ -96,22 +96,31 @@ static unsigned int sr_log_batch(bool soft)
 	return n;
 }
 
+#define SR_APPLY_SLEEP	BIT(0)	/* process context: reschedule between batches */
+#define SR_APPLY_TRY	BIT(1)	/* give up if another drain holds the log */
+
 /*
  * Apply everything before index @target, waiting for writers still
  * filling their records (they run with preemption off and finish at once).
- * Never sleeps.
+ * Return: false only when SR_APPLY_TRY gave up.
  */
-static void sr_log_apply_upto(u64 target)
+static bool sr_log_apply_upto(u64 target, unsigned int flags)
 {
 	while ((s64)(sr_log_tail() - target) < 0) {
 		unsigned int n;
 
-		spin_lock(&sr_log_lock);
+		if (!(flags & SR_APPLY_TRY))
+			spin_lock(&sr_log_lock);
+		else if (!spin_trylock(&sr_log_lock))
+			return false;
 		n = sr_log_batch(false);
 		spin_unlock(&sr_log_lock);
-		if (!n)
+		if (n && (flags & SR_APPLY_SLEEP))
+			cond_resched();
+		else if (!n)
 			cpu_relax();
 	}
+	return true;
 }
 
 static void sr_log_make_room(void)
@@ -144,12 +153,8 @@ struct sr_rec *sr_log_reserve(void)
 	/* More CPUs raced past the check than the slack allows for. */
 	if (unlikely((s64)(idx - sr_log_tail()) >= (s64)SR_LOG_SIZE)) {
 		sr_stat_inc(SR_LOG_FULL);
-		do {
-			spin_lock(&sr_log_lock);
-			sr_log_batch(false);
-			spin_unlock(&sr_log_lock);
-			cpu_relax();
-		} while ((s64)(idx - sr_log_tail()) >= (s64)SR_LOG_SIZE);
+		/* The slot is free once its previous record is applied. */
+		sr_log_apply_upto(idx - SR_LOG_SIZE + 1, 0);
 	}
 	r = &sr_ring[idx & SR_LOG_MASK];
 	r->idx = idx;
@@ -175,7 +180,7 @@ void sr_log_commit(struct sr_rec *r)
 	/* Pairs with sr_log_ready(): the fields before the index. */
 	smp_store_release(&r->commit, r->idx + 1);
 	if (unlikely(sr_log_tracing())) {
-		sr_log_apply_upto(r->idx + 1);
+		sr_log_apply_upto(r->idx + 1, 0);
 		return;
 	}
 	if (!READ_ONCE(sr_log_armed) &&
@@ -195,20 +200,8 @@ void sr_log_commit(struct sr_rec *r)
  */
 void sr_log_drain(void)
 {
-	u64 target = atomic64_read(&sr_head);
-
 	might_sleep();
-	while ((s64)(sr_log_tail() - target) < 0) {
-		unsigned int n;
-
-		spin_lock(&sr_log_lock);
-		n = sr_log_batch(false);
-		spin_unlock(&sr_log_lock);
-		if (n)
-			cond_resched();
-		else
-			cpu_relax();
-	}
+	sr_log_apply_upto(atomic64_read(&sr_head), SR_APPLY_SLEEP);
 }
 
 /**
@@ -220,18 +213,7 @@ void sr_log_drain(void)
  */
 bool sr_log_drain_atomic(void)
 {
-	u64 target = atomic64_read(&sr_head);
-	unsigned int n;
-
-	while ((s64)(sr_log_tail() - target) < 0) {
-		if (!spin_trylock(&sr_log_lock))
-			return false;
-		n = sr_log_batch(false);
-		spin_unlock(&sr_log_lock);
-		if (!n)
-			cpu_relax();
-	}
-	return true;
+	return sr_log_apply_upto(atomic64_read(&sr_head), SR_APPLY_TRY);
 }
 
 /*
