@@ -44,6 +44,7 @@ struct sr_walk {
 	bool repair;
 	u32 epoch;
 	struct xarray roots;
+	struct xarray walked;		/* mms walked already */
 	struct sr_text *out;
 	unsigned long avs, avcs, vmas, mms;
 	unsigned long mismatches;
@@ -303,14 +304,12 @@ out:
 static int sr_walk_all(struct sr_walk *w)
 {
 	struct task_struct **tasks;
-	struct xarray mms;
 	unsigned int n, i;
 	int ret = 0;
 
 	tasks = sr_collect_tasks(&n);
 	if (!tasks)
 		return -ENOMEM;
-	xa_init(&mms);
 	for (i = 0; i < n; i++) {
 		struct mm_struct *mm = ret ? NULL : get_task_mm(tasks[i]);
 
@@ -318,14 +317,13 @@ static int sr_walk_all(struct sr_walk *w)
 		if (!mm)
 			continue;
 		/* CLONE_VM without CLONE_THREAD shares an mm between groups. */
-		if (!xa_insert(&mms, (unsigned long)mm, xa_mk_value(0),
+		if (!xa_insert(&w->walked, (unsigned long)mm, xa_mk_value(0),
 			       GFP_KERNEL))
 			ret = sr_walk_mm(w, mm);
 		mmput(mm);
 		if (fatal_signal_pending(current))
 			ret = -EINTR;
 	}
-	xa_destroy(&mms);
 	kvfree(tasks);
 	return ret;
 }
@@ -352,31 +350,62 @@ static int sr_find_suspect(void *obj, void *arg)
 }
 
 /*
- * Links the walk did not see.  A process between exit_mm() and exit_mmap(),
- * or an exec still building its new mm, has links no task leads to; they
- * go within moments, but a large mm's exit_mmap() under emulation on a
- * loaded host has taken seconds.  Only what stays through about ten
- * seconds of waits (only ever spent while such links exist) is wrong.
+ * Walk the mms of unseen links that no task led to during the walk but that
+ * still have users: an exec's new mm is reachable from no task until
+ * exec_mmap(), and a fork's child joins the task list after dup_mmap().
+ * The shadow's own mmgrab() proves each mm_struct is still allocated, and
+ * all its mms were alive throughout the walk, so none can share an address
+ * with one walked already.
+ */
+static void sr_walk_late(struct sr_walk *w, struct sr_suspects *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++) {
+		struct mm_struct *mm = sr_link_mm_grab(s->key[i]);
+
+		if (!mm)
+			continue;
+		if (mmget_not_zero(mm)) {
+			if (!xa_insert(&w->walked, (unsigned long)mm,
+				       xa_mk_value(0), GFP_KERNEL)) {
+				/* Mismatches print under its locks. */
+				if (w->out)
+					w->out->fixed = true;
+				sr_walk_mm(w, mm);
+				sr_stat_inc(SR_WALK_LATE_MMS);
+				if (w->out)
+					w->out->fixed = false;
+			}
+			mmput(mm);
+		}
+		mmdrop(mm);
+	}
+}
+
+/*
+ * Links the walk did not see.  Those of mms with users are walked late;
+ * what is left belongs to a process between exit_mm() and the end of
+ * exit_mmap(): its links go within moments, but a large mm's exit_mmap()
+ * under emulation on a loaded host has taken seconds.  Only what stays
+ * through about ten seconds of waits (only ever spent while such links
+ * exist) is wrong.
  */
 static unsigned long sr_unseen_links(struct sr_walk *w, struct sr_suspects *s)
 {
-	int tries, i, left;
+	int tries;
 
-	for (tries = 0; tries < 10; tries++) {
+	for (tries = 0;; tries++) {
 		sr_log_drain();
 		s->epoch = w->epoch;
 		s->n = 0;
 		s->total = 0;
 		sr_model_walk(SR_KIND_LINK, sr_find_suspect, s);
-		if (!s->total)
-			return 0;
+		if (!s->total || tries == 10)
+			return s->total;
+		sr_walk_late(w, s);
 		msleep(10 << tries);
 	}
-	rcu_read_lock();
-	for (i = 0, left = 0; i < s->n; i++)
-		left += !!sr_link_find(s->key[i]);
-	rcu_read_unlock();
-	return s->total > s->n ? s->total : left;
 }
 
 /**
@@ -403,18 +432,17 @@ int sr_resync(void)
 	sr_clear_stale();
 	sr_capture_baseline();
 	xa_init(&w.roots);
+	xa_init(&w.walked);
 	w.epoch = sr_epoch_advance();
 	ret = sr_walk_all(&w);
-	xa_destroy(&w.roots);
-	/*
-	 * What stays unseen is either a leak or a link no task leads to yet
-	 * (an exec building its mm): drop it, but do not claim exactness.
-	 */
+	/* What stays unseen is a leak: drop it, but do not claim exactness. */
 	if (!ret && sr_unseen_links(&w, sus)) {
 		sr_log_drain();
 		sr_model_sweep(w.epoch);
 		sr_mark_stale();
 	}
+	xa_destroy(&w.walked);
+	xa_destroy(&w.roots);
 	sr_stat_inc(SR_RESYNC);
 	mutex_unlock(&sr_walk_mutex);
 	kfree(sus);
@@ -451,6 +479,7 @@ int sr_verify(struct sr_text *out)
 	}
 	mutex_lock(&sr_walk_mutex);
 	xa_init(&w.roots);
+	xa_init(&w.walked);
 	/* Links born from the log after the epoch would escape the check. */
 	sr_log_drain();
 	w.epoch = sr_epoch_advance();
@@ -458,13 +487,14 @@ int sr_verify(struct sr_text *out)
 	out->fixed = true;
 	ret = sr_walk_all(&w);
 	out->fixed = false;
-	xa_destroy(&w.roots);
 	if (!ret) {
 		extra = sr_unseen_links(&w, sus);
 		if (extra)
 			sr_mismatch(&w, "%lu shadow links have no kernel counterpart",
 				    extra);
 	}
+	xa_destroy(&w.walked);
+	xa_destroy(&w.roots);
 	mutex_unlock(&sr_walk_mutex);
 	kfree(sus);
 	if (ret)

@@ -478,6 +478,38 @@ void sr_mm_owner(struct sr_mm *smm, pid_t *tgid, char *comm)
 	spin_unlock(&smm->lock);
 }
 
+/**
+ * sr_link_mm_grab() - pin the mm_struct a shadow link says it lives in
+ * @key: the kernel anon_vma_chain's address
+ *
+ * The live shadow mm holds an mmgrab(), so while it is not dead the
+ * mm_struct is provably allocated and may be grabbed once more; a caller
+ * wanting its VMAs must still win mmget_not_zero().  Process or atomic
+ * context; takes rcu_read_lock() itself.
+ *
+ * Return: the mm with a reference for mmdrop(), or NULL.
+ */
+struct mm_struct *sr_link_mm_grab(unsigned long key)
+{
+	struct mm_struct *mm = NULL;
+	struct sr_link *l;
+	struct sr_mm *smm;
+
+	rcu_read_lock();
+	l = sr_link_find(key);
+	if (l && !READ_ONCE(l->dead)) {
+		smm = READ_ONCE(l->vma)->mm;
+		spin_lock(&smm->lock);
+		if (!smm->dead) {
+			mm = smm->mm;
+			mmgrab(mm);
+		}
+		spin_unlock(&smm->lock);
+	}
+	rcu_read_unlock();
+	return mm;
+}
+
 /*
  * Find a live shadow mm and pin it for a new VMA, or make one.  Several
  * forests may race here for one mm: the hash insert decides, a loser retries.

@@ -31,6 +31,7 @@ static const char * const sr_stat_names[SR_NR_STATS] = {
 	[SR_SEED_LINKS] = "seed_links",
 	[SR_WALK_FIX] = "walk_fixed_links",
 	[SR_SWEEP_LINKS] = "sweep_links",
+	[SR_WALK_LATE_MMS] = "walk_late_mms",
 	[SR_RESYNC] = "resync",
 	[SR_LOG_RECORDS] = "log_records",
 	[SR_LOG_CANCELLED] = "log_cancelled",

@@ -136,6 +136,7 @@ struct sr_link *sr_link_find(unsigned long key);
 struct sr_mm *sr_mm_find(unsigned long key);
 
 void sr_mm_owner(struct sr_mm *smm, pid_t *tgid, char *comm);
+struct mm_struct *sr_link_mm_grab(unsigned long key);
 void sr_model_sweep(u32 epoch);
 void sr_model_drop_link(struct sr_link *l, enum sr_cause cause);
 
