@@ -10,6 +10,8 @@
  * is linked by that link's own VMA, root first (anon_vma_clone() copies a
  * chain oldest first, anon_vma_fork() links the child's own anon_vma
  * last), so each surviving record still finds the parent it names.
+ * The same holds for an ADD its unlink cancelled before any batch claimed
+ * it (sr_log_cancel_add()): the applier finds it GONE and only counts it.
  */
 #include <linux/bitmap.h>
 #include <linux/hash.h>
@@ -77,7 +79,7 @@ static void sr_find_cancelled(struct sr_rec *ring, u64 mask, u64 first,
 
 		sr_next[i] = SR_NONE;
 		sr_span_end[i] = 0;
-		if (r->op == SR_OP_SET_ANON)
+		if (r->op == SR_OP_SET_ANON || r->op == SR_OP_GONE)
 			continue;
 		o = sr_open_slot(r->s.avc);
 		switch (r->op) {
@@ -138,6 +140,13 @@ static void sr_apply_one(struct sr_rec *r)
 	bool ok = false;
 
 	switch (r->op) {
+	case SR_OP_GONE:
+		/* Its unlink counted itself and logged nothing. */
+		sr_stat_inc(SR_LOG_CANCELLED);
+		sr_stat_inc(SR_LINK_ADD);
+		sr_cause_count(r->s.cause, SR_ADD);
+		sr_mmdrop(r->s.mm);
+		return;
 	case SR_OP_ADD:
 		ok = !sr_model_link_add(&r->s);
 		/* The model took its own reference if it needed one. */
@@ -160,6 +169,28 @@ static void sr_apply_one(struct sr_rec *r)
 	}
 	if (ok)
 		sr_count_cause(r);
+}
+
+/*
+ * Take the batch's ADDs from their unlinks' reach (sr_log_cancel_add());
+ * one an unlink cancelled first becomes GONE.  A batch that ended early
+ * leaves claimed ADDs for the next one.
+ */
+static void sr_claim(struct sr_rec *ring, u64 mask, u64 first, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct sr_rec *r = &ring[(first + i) & mask];
+		u64 add = SR_REC_STATE(r->idx, SR_OP_ADD), old;
+
+		if (r->op != SR_OP_ADD)
+			continue;
+		old = cmpxchg(&r->state, add,
+			      SR_REC_STATE(r->idx, SR_REC_CLAIMED));
+		if (old == SR_REC_STATE(r->idx, SR_OP_GONE))
+			r->op = SR_OP_GONE;
+	}
 }
 
 /*
@@ -218,6 +249,7 @@ unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
 
 	/* The model's lookups are RCU lookups: the log lock is no read side. */
 	rcu_read_lock();
+	sr_claim(ring, mask, first, n);
 	if (cancel) {
 		sr_find_cancelled(ring, mask, first, n);
 		if (full)

@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/mm_types.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
@@ -59,6 +60,15 @@ static struct sr_caller {
 
 static bool sr_unlink_known;
 
+/* Per CPU, used with preemption off (probe handlers): no tearing. */
+#define SR_HIT_BITS	3
+struct sr_caller_hit {
+	unsigned long ip;
+	const struct sr_caller *c;
+};
+
+static DEFINE_PER_CPU(struct sr_caller_hit, sr_caller_hits[BIT(SR_HIT_BITS)]);
+
 /**
  * sr_cause_init() - resolve the caller functions
  *
@@ -74,6 +84,8 @@ int sr_cause_init(void)
 	int i;
 
 	sr_unlink_known = false;
+	for_each_possible_cpu(i)
+		memset(per_cpu_ptr(sr_caller_hits, i), 0, sizeof(sr_caller_hits));
 	for (i = 0; i < ARRAY_SIZE(sr_callers); i++) {
 		struct sr_caller *c = &sr_callers[i];
 
@@ -140,14 +152,24 @@ static enum sr_cause sr_cause_syscall(void)
 enum sr_cause sr_classify(unsigned long caller, struct mm_struct *mm,
 			  enum sr_dir dir, bool *plain)
 {
-	const struct sr_caller *c = NULL;
+	struct sr_caller_hit *hit;
+	const struct sr_caller *c;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(sr_callers); i++) {
-		if (sr_sym_contains(&sr_callers[i].r, caller)) {
-			c = &sr_callers[i];
-			break;
+	/* A handful of call sites make every link: remember them. */
+	hit = this_cpu_ptr(&sr_caller_hits[hash_long(caller, SR_HIT_BITS)]);
+	if (hit->ip == caller) {
+		c = hit->c;
+	} else {
+		c = NULL;
+		for (i = 0; i < ARRAY_SIZE(sr_callers); i++) {
+			if (sr_sym_contains(&sr_callers[i].r, caller)) {
+				c = &sr_callers[i];
+				break;
+			}
 		}
+		hit->ip = caller;
+		hit->c = c;
 	}
 	if (dir == SR_ADD)
 		*plain = c && (c->flags & SR_NEW_LINK);

@@ -31,12 +31,17 @@ static DEFINE_PER_CPU(struct sr_last_link, sr_last_link);
  * The model's hash tables disable bottom halves, which is wrong in the
  * NMI-like context of an int3 probe: only hits from normal context count.
  */
-static bool sr_ctx_ok(void)
+static noinline void sr_ctx_bad(void)
+{
+	atomic_long_inc(&sr_bad_ctx);
+	sr_mark_stale();
+}
+
+static __always_inline bool sr_ctx_ok(void)
 {
 	if (likely(!in_nmi() && !irqs_disabled()))
 		return true;
-	atomic_long_inc(&sr_bad_ctx);
-	sr_mark_stale();
+	sr_ctx_bad();
 	return false;
 }
 
@@ -109,6 +114,10 @@ static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
 	__this_cpu_write(sr_last_link.vma, r->s.vma);
 	__this_cpu_write(sr_last_link.anon_vma, r->s.vma_anon_vma);
 	sr_log_commit(r);
+	if (plain)
+		sr_log_note_add(arg0, r->idx);
+	else
+		sr_log_forget(arg0);
 }
 
 /* Only unlink_anon_vmas() unlinks for good; the rest is a VMA update. */
@@ -119,12 +128,24 @@ static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
 	struct sr_rec *r;
 	bool plain;
 
+	enum sr_cause cause;
+
 	if (!sr_ctx_ok())
 		return;
+	cause = sr_classify(caller, avc->vma->vm_mm, SR_DEL, &plain);
+	if (!plain) {
+		sr_log_forget(arg0);
+	} else if (sr_log_cancel_add(arg0)) {
+		/* Born and gone unseen: count it, log nothing. */
+		sr_stat_inc(SR_LINK_DEL);
+		sr_stat_inc(SR_LOG_UNLINK_CANCELLED);
+		sr_cause_count(cause, SR_DEL);
+		return;
+	}
 	r = sr_log_reserve();
 	r->s.avc = arg0;
 	r->s.mm = NULL;		/* not pinned: nothing to drop */
-	r->s.cause = sr_classify(caller, avc->vma->vm_mm, SR_DEL, &plain);
+	r->s.cause = cause;
 	r->op = plain ? SR_OP_DEL : SR_OP_DETACH;
 	r->seeded = sr_model_is_seeded();
 	sr_log_commit(r);

@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/hash.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -22,6 +23,7 @@
 
 #define SR_LOG_SIZE	BIT(14)
 #define SR_LOG_MASK	(SR_LOG_SIZE - 1)
+#define SR_PEND_BITS	12
 /* Late enough that most fork children have come and gone in between. */
 #define SR_LOG_DELAY	max(HZ / 50, 1)
 
@@ -34,6 +36,19 @@ static unsigned long sr_log_armed;	/* SR_LOG_QUEUED, SR_LOG_URGENT */
 #define SR_LOG_QUEUED	0
 #define SR_LOG_URGENT	1
 static unsigned int sr_log_slack __read_mostly;
+
+/*
+ * Where the newest ADD of a link is in the ring, by its avc: a hint that
+ * handlers write without locks.  Colliding links overwrite each other and
+ * entries may tear, so an entry is only believed when the record it names
+ * still holds that avc and is an unclaimed ADD.
+ */
+struct sr_pend {
+	unsigned long avc;
+	u64 idx;
+};
+
+static struct sr_pend *sr_pend __read_mostly;
 
 static void sr_log_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sr_log_work, sr_log_work_fn);
@@ -53,7 +68,15 @@ static void sr_log_advance(u64 tail)
 static bool sr_log_ready(u64 idx)
 {
 	/* Pairs with sr_log_commit(): the record's fields are visible. */
-	return smp_load_acquire(&sr_ring[idx & SR_LOG_MASK].commit) == idx + 1;
+	return smp_load_acquire(&sr_ring[idx & SR_LOG_MASK].state) >> 8 ==
+	       idx + 1;
+}
+
+static __always_inline bool __sr_log_tracing(void)
+{
+	return trace_link_add_enabled() || trace_link_del_enabled() ||
+	       trace_anon_vma_new_enabled() || trace_anon_vma_free_enabled() ||
+	       trace_rmap_walk_enabled();
 }
 
 /**
@@ -66,9 +89,7 @@ static bool sr_log_ready(u64 idx)
  */
 bool sr_log_tracing(void)
 {
-	return trace_link_add_enabled() || trace_link_del_enabled() ||
-	       trace_anon_vma_new_enabled() || trace_anon_vma_free_enabled() ||
-	       trace_rmap_walk_enabled();
+	return __sr_log_tracing();
 }
 
 /*
@@ -89,7 +110,7 @@ static unsigned int sr_log_batch(bool soft)
 	if (!n || (soft && n < SR_LOG_BATCH))
 		return 0;
 	t0 = local_clock();
-	n = sr_apply_batch(sr_ring, SR_LOG_MASK, first, n, !sr_log_tracing(),
+	n = sr_apply_batch(sr_ring, SR_LOG_MASK, first, n, !__sr_log_tracing(),
 			   n == SR_LOG_BATCH);
 	sr_hold_note(SR_HOLD_LOG_BATCH, t0);
 	sr_log_advance(first + n);
@@ -172,14 +193,78 @@ u64 sr_log_newest(void)
 }
 
 /**
+ * sr_log_note_add() - remember where a new link's ADD record is
+ * @avc: the link
+ * @idx: its committed ADD record
+ *
+ * From the insert handler, under the forest's root rwsem.
+ */
+void sr_log_note_add(unsigned long avc, u64 idx)
+{
+	struct sr_pend *p = &sr_pend[hash_long(avc, SR_PEND_BITS)];
+
+	WRITE_ONCE(p->avc, avc);
+	WRITE_ONCE(p->idx, idx);
+}
+
+/**
+ * sr_log_forget() - a link's ADD may no longer be cancelled by its unlink
+ * @avc: a link taken out of its tree or put back for a VMA update
+ *
+ * Those records sit between the ADD and the unlink; cancelling the pair
+ * alone would leave them naming a link the model never had.
+ */
+void sr_log_forget(unsigned long avc)
+{
+	struct sr_pend *p = &sr_pend[hash_long(avc, SR_PEND_BITS)];
+
+	if (READ_ONCE(p->avc) == avc)
+		WRITE_ONCE(p->avc, 0);
+}
+
+/**
+ * sr_log_cancel_add() - cancel a link's ADD that no batch has claimed yet
+ * @avc: a link being unlinked for good (its root rwsem is held for
+ *       writing, so its ADD, if noted, was the last record of it)
+ *
+ * The link then never reaches the model and its unlink needs no record.
+ * Never while a tracepoint listens: listeners get every event.
+ *
+ * Return: true if cancelled.
+ */
+bool sr_log_cancel_add(unsigned long avc)
+{
+	struct sr_pend *p = &sr_pend[hash_long(avc, SR_PEND_BITS)];
+	struct sr_rec *r;
+	u64 idx, st;
+
+	if (READ_ONCE(p->avc) != avc || __sr_log_tracing())
+		return false;
+	idx = READ_ONCE(p->idx);
+	r = &sr_ring[idx & SR_LOG_MASK];
+	st = SR_REC_STATE(idx, SR_OP_ADD);
+	/*
+	 * A torn entry may pair this avc with another link's index.  While
+	 * the state says unclaimed ADD @idx the slot cannot be reused, and no
+	 * newer record can name this avc while it is still allocated.
+	 */
+	if (smp_load_acquire(&r->state) != st || READ_ONCE(r->s.avc) != avc)
+		return false;
+	if (cmpxchg(&r->state, st, SR_REC_STATE(idx, SR_OP_GONE)) != st)
+		return false;
+	WRITE_ONCE(p->avc, 0);
+	return true;
+}
+
+/**
  * sr_log_commit() - publish a filled-in record
  * @r: from sr_log_reserve()
  */
 void sr_log_commit(struct sr_rec *r)
 {
 	/* Pairs with sr_log_ready(): the fields before the index. */
-	smp_store_release(&r->commit, r->idx + 1);
-	if (unlikely(sr_log_tracing())) {
+	smp_store_release(&r->state, SR_REC_STATE(r->idx, r->op));
+	if (unlikely(__sr_log_tracing())) {
 		sr_log_apply_upto(r->idx + 1, 0);
 		return;
 	}
@@ -262,7 +347,12 @@ int sr_log_init(void)
 	if (ret)
 		return ret;
 	sr_ring = vzalloc(array_size(SR_LOG_SIZE, sizeof(*sr_ring)));
-	if (!sr_ring) {
+	sr_pend = vzalloc(array_size(BIT(SR_PEND_BITS), sizeof(*sr_pend)));
+	if (!sr_ring || !sr_pend) {
+		vfree(sr_ring);
+		vfree(sr_pend);
+		sr_ring = NULL;
+		sr_pend = NULL;
 		sr_apply_exit();
 		return -ENOMEM;
 	}
@@ -284,7 +374,9 @@ void sr_log_exit(void)
 	sr_log_drain();
 	sr_log_armed = 0;
 	vfree(sr_ring);
+	vfree(sr_pend);
 	sr_ring = NULL;
+	sr_pend = NULL;
 	sr_apply_exit();
 }
 
@@ -301,5 +393,6 @@ void sr_log_show(struct seq_file *m)
 	seq_printf(m, "log_size %lu\n", SR_LOG_SIZE);
 	/* Fixed: the ring and the batch tables, whatever the shadow holds. */
 	seq_printf(m, "log_bytes %zu\n",
-		   SR_LOG_SIZE * sizeof(*sr_ring) + sr_apply_bytes());
+		   SR_LOG_SIZE * sizeof(*sr_ring) +
+		   BIT(SR_PEND_BITS) * sizeof(*sr_pend) + sr_apply_bytes());
 }

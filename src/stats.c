@@ -35,6 +35,7 @@ static const char * const sr_stat_names[SR_NR_STATS] = {
 	[SR_RESYNC] = "resync",
 	[SR_LOG_RECORDS] = "log_records",
 	[SR_LOG_CANCELLED] = "log_cancelled",
+	[SR_LOG_UNLINK_CANCELLED] = "log_unlogged_unlinks",
 	[SR_LOG_FULL] = "log_full_drains",
 	[SR_LINK_DETACH] = "link_detach",
 	[SR_MMDROP_INLINE] = "mmdrop_inline",

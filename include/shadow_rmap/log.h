@@ -13,6 +13,10 @@
  * rwsem for reading and drains the log first: every record of that forest
  * is then applied, and none can come until the walk lets go.
  *
+ * The commonest pair, a link created by fork and unlinked by the child's
+ * exit, mostly never needs a second record: the unlink finds its ADD still
+ * unapplied (an index by avc points at it) and cancels it in place.
+ *
  * A record never lets the applier touch kernel memory: it carries the
  * values the model needs and a reference (mmgrab) on the mm, which the
  * applier hands to the model or drops.
@@ -35,10 +39,19 @@ enum sr_op {
 	SR_OP_DEL,		/* a link gone: unlink_anon_vmas() */
 	SR_OP_DETACH,		/* a link out of its tree for a VMA update */
 	SR_OP_SET_ANON,		/* a forked VMA's own anon_vma */
+	SR_OP_GONE,		/* an ADD its unlink cancelled before it applied */
 };
 
+/*
+ * A record's state word: its index + 1 and its op, published by the commit.
+ * An ADD's unlink may turn it into GONE until the applier claims it; both
+ * sides change it with cmpxchg() only, so exactly one of them wins.
+ */
+#define SR_REC_STATE(idx, op)	((((idx) + 1) << 8) | (op))
+#define SR_REC_CLAIMED		0xff
+
 struct sr_rec {
-	u64 commit;		/* index + 1 once written */
+	u64 state;		/* SR_REC_STATE() once written */
 	u64 idx;
 	u8 op;
 	bool seeded;		/* the first kernel walk had finished */
@@ -50,6 +63,9 @@ void sr_log_exit(void);
 struct sr_rec *sr_log_reserve(void);
 void sr_log_commit(struct sr_rec *r);
 u64 sr_log_newest(void);
+void sr_log_note_add(unsigned long avc, u64 idx);
+void sr_log_forget(unsigned long avc);
+bool sr_log_cancel_add(unsigned long avc);
 void sr_log_drain(void);
 bool sr_log_drain_atomic(void);
 bool sr_log_tracing(void);

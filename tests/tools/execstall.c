@@ -4,6 +4,7 @@
  *
  *   execstall GO_FILE PROGRAM [ARG...]
  *
+ * Exits 3 if userfaultfd is unavailable (not built in, or not allowed).
  * execve()s PROGRAM with one environment string that lives in a page
  * registered with userfaultfd.  The kernel copies the file name onto the
  * new stack first (so the new mm's stack VMA gets its anon_vma), then
@@ -84,8 +85,11 @@ int main(int argc, char **argv)
 	go = argv[1];
 	page = sysconf(_SC_PAGESIZE);
 	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (uffd < 0)
-		die("userfaultfd");
+	if (uffd < 0) {
+		fprintf(stderr, "execstall: userfaultfd unavailable: %s\n",
+			strerror(errno));
+		return 3;
+	}
 	if (ioctl(uffd, UFFDIO_API, &api))
 		die("UFFDIO_API");
 	held = mmap(NULL, page, PROT_READ | PROT_WRITE,
