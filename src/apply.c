@@ -79,7 +79,9 @@ static void sr_find_cancelled(struct sr_rec *ring, u64 mask, u64 first,
 
 		sr_next[i] = SR_NONE;
 		sr_span_end[i] = 0;
-		if (r->op == SR_OP_SET_ANON || r->op == SR_OP_GONE)
+		/* Unclaimed: an unlink may cancel it until sr_claim(). */
+		if (r->op == SR_OP_SET_ANON || r->op == SR_OP_GONE ||
+		    READ_ONCE(r->state) == SR_REC_STATE(r->idx, SR_OP_GONE))
 			continue;
 		o = sr_open_slot(r->s.avc);
 		switch (r->op) {
@@ -172,9 +174,10 @@ static void sr_apply_one(struct sr_rec *r)
 }
 
 /*
- * Take the batch's ADDs from their unlinks' reach (sr_log_cancel_add());
- * one an unlink cancelled first becomes GONE.  A batch that ended early
- * leaves claimed ADDs for the next one.
+ * Take the ADDs about to apply from their unlinks' reach
+ * (sr_log_cancel_add()); one an unlink cancelled first becomes GONE.  The
+ * pre-pass may have grouped it as an open ADD: harmless, an open ADD only
+ * moves the cut.  One in a cancelled group cannot go: its unlink is logged.
  */
 static void sr_claim(struct sr_rec *ring, u64 mask, u64 first, unsigned int n)
 {
@@ -249,7 +252,6 @@ unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
 
 	/* The model's lookups are RCU lookups: the log lock is no read side. */
 	rcu_read_lock();
-	sr_claim(ring, mask, first, n);
 	if (cancel) {
 		sr_find_cancelled(ring, mask, first, n);
 		if (full)
@@ -257,6 +259,8 @@ unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
 		else
 			bitmap_clear(sr_heads, 0, n);
 	}
+	/* Only what applies now: the rest may still meet its unlink. */
+	sr_claim(ring, mask, first, n);
 	for (i = 0; i < n; i++) {
 		struct sr_rec *r = &ring[(first + i) & mask];
 

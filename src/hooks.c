@@ -99,6 +99,7 @@ static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
 {
 	struct sr_rec *r;
 	bool plain;
+	u64 idx;
 
 	if (!sr_ctx_ok())
 		return;
@@ -110,12 +111,14 @@ static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
 	r->seeded = sr_model_is_seeded();
 	/* The applier may need the mm after this task has let it go. */
 	mmgrab(r->s.mm);
-	__this_cpu_write(sr_last_link.idx, r->idx);
+	idx = r->idx;
+	__this_cpu_write(sr_last_link.idx, idx);
 	__this_cpu_write(sr_last_link.vma, r->s.vma);
 	__this_cpu_write(sr_last_link.anon_vma, r->s.vma_anon_vma);
 	sr_log_commit(r);
+	/* The record is the applier's now: not read again. */
 	if (plain)
-		sr_log_note_add(arg0, r->idx);
+		sr_log_note_add(arg0, idx);
 	else
 		sr_log_forget(arg0);
 }

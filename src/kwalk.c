@@ -389,9 +389,10 @@ static void sr_walk_late(struct sr_walk *w, struct sr_suspects *s)
  * exit_mmap(): its links go within moments, but a large mm's exit_mmap()
  * under emulation on a loaded host has taken seconds.  Only what stays
  * through about ten seconds of waits (only ever spent while such links
- * exist) is wrong.
+ * exist) is wrong; s->total is left holding how many that is.
+ * Return: 0, or -EINTR for a fatal signal.
  */
-static unsigned long sr_unseen_links(struct sr_walk *w, struct sr_suspects *s)
+static int sr_unseen_links(struct sr_walk *w, struct sr_suspects *s)
 {
 	int tries;
 
@@ -402,9 +403,12 @@ static unsigned long sr_unseen_links(struct sr_walk *w, struct sr_suspects *s)
 		s->total = 0;
 		sr_model_walk(SR_KIND_LINK, sr_find_suspect, s);
 		if (!s->total || tries == 10)
-			return s->total;
+			return 0;
 		sr_walk_late(w, s);
-		msleep(10 << tries);
+		/* A reader being killed stops waiting, and has no answer. */
+		if (msleep_interruptible(10 << tries) &&
+		    fatal_signal_pending(current))
+			return -EINTR;
 	}
 }
 
@@ -435,8 +439,10 @@ int sr_resync(void)
 	xa_init(&w.walked);
 	w.epoch = sr_epoch_advance();
 	ret = sr_walk_all(&w);
+	if (!ret)
+		ret = sr_unseen_links(&w, sus);
 	/* What stays unseen is a leak: drop it, but do not claim exactness. */
-	if (!ret && sr_unseen_links(&w, sus)) {
+	if (!ret && sus->total) {
 		sr_log_drain();
 		sr_model_sweep(w.epoch);
 		sr_mark_stale();
@@ -469,7 +475,6 @@ int sr_verify(struct sr_text *out)
 	struct sr_suspects *sus;
 	struct sr_walk w = { .out = out };
 	struct sr_counts c;
-	unsigned long extra;
 	int ret;
 
 	sus = kzalloc(sizeof(*sus), GFP_KERNEL);
@@ -487,12 +492,11 @@ int sr_verify(struct sr_text *out)
 	out->fixed = true;
 	ret = sr_walk_all(&w);
 	out->fixed = false;
-	if (!ret) {
-		extra = sr_unseen_links(&w, sus);
-		if (extra)
-			sr_mismatch(&w, "%lu shadow links have no kernel counterpart",
-				    extra);
-	}
+	if (!ret)
+		ret = sr_unseen_links(&w, sus);
+	if (!ret && sus->total)
+		sr_mismatch(&w, "%lu shadow links have no kernel counterpart",
+			    sus->total);
 	xa_destroy(&w.walked);
 	xa_destroy(&w.roots);
 	mutex_unlock(&sr_walk_mutex);

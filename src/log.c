@@ -23,7 +23,7 @@
 
 #define SR_LOG_SIZE	BIT(14)
 #define SR_LOG_MASK	(SR_LOG_SIZE - 1)
-#define SR_PEND_BITS	12
+#define SR_PEND_BITS	13
 /* Late enough that most fork children have come and gone in between. */
 #define SR_LOG_DELAY	max(HZ / 50, 1)
 
@@ -93,18 +93,23 @@ bool sr_log_tracing(void)
 }
 
 /*
- * One batch of finished records, in order; @soft: only a full one (the
- * worker leaves the newest records to meet their unlinks).  Caller holds
- * sr_log_lock.
+ * One batch of finished records before index @limit, in order; @soft: only
+ * a full one (the worker leaves the newest records to meet their unlinks).
+ * Caller holds sr_log_lock.
  */
-static unsigned int sr_log_batch(bool soft)
+static unsigned int sr_log_batch(bool soft, u64 limit)
 {
 	u64 first = sr_tail, end = first;
 	u64 head = atomic64_read(&sr_head);
 	unsigned int n;
 	u64 t0;
 
-	while (end != head && end - first < SR_LOG_BATCH && sr_log_ready(end))
+	if ((s64)(limit - head) < 0)
+		head = limit;
+	if (soft && head - first < SR_LOG_BATCH)
+		return 0;
+	while ((s64)(head - end) > 0 && end - first < SR_LOG_BATCH &&
+	       sr_log_ready(end))
 		end++;
 	n = end - first;
 	if (!n || (soft && n < SR_LOG_BATCH))
@@ -134,7 +139,8 @@ static bool sr_log_apply_upto(u64 target, unsigned int flags)
 			spin_lock(&sr_log_lock);
 		else if (!spin_trylock(&sr_log_lock))
 			return false;
-		n = sr_log_batch(false);
+		/* No further: newer records may still meet their unlinks. */
+		n = sr_log_batch(false, target);
 		spin_unlock(&sr_log_lock);
 		if (n && (flags & SR_APPLY_SLEEP))
 			cond_resched();
@@ -148,7 +154,7 @@ static void sr_log_make_room(void)
 {
 	sr_stat_inc(SR_LOG_FULL);
 	spin_lock(&sr_log_lock);
-	sr_log_batch(false);
+	sr_log_batch(false, atomic64_read(&sr_head));
 	spin_unlock(&sr_log_lock);
 }
 
@@ -218,8 +224,9 @@ void sr_log_forget(unsigned long avc)
 {
 	struct sr_pend *p = &sr_pend[hash_long(avc, SR_PEND_BITS)];
 
+	/* Not a plain store: a colliding link's fresh hint must stay. */
 	if (READ_ONCE(p->avc) == avc)
-		WRITE_ONCE(p->avc, 0);
+		cmpxchg(&p->avc, avc, 0);
 }
 
 /**
@@ -248,11 +255,14 @@ bool sr_log_cancel_add(unsigned long avc)
 	 * the state says unclaimed ADD @idx the slot cannot be reused, and no
 	 * newer record can name this avc while it is still allocated.
 	 */
-	if (smp_load_acquire(&r->state) != st || READ_ONCE(r->s.avc) != avc)
+	if (smp_load_acquire(&r->state) != st)
+		return false;
+	/* Racing a reuse of the slot is harmless: the cmpxchg then fails. */
+	if (data_race(READ_ONCE(r->s.avc)) != avc)
 		return false;
 	if (cmpxchg(&r->state, st, SR_REC_STATE(idx, SR_OP_GONE)) != st)
 		return false;
-	WRITE_ONCE(p->avc, 0);
+	cmpxchg(&p->avc, avc, 0);
 	return true;
 }
 
@@ -304,7 +314,9 @@ bool sr_log_drain_atomic(void)
 /*
  * Full batches only, so that the newest records can meet their unlinks,
  * unless nothing was logged since the last run or nothing was applied
- * since: no record (nor the mm it pins) waits more than about two runs.
+ * since: then what was logged before the last run goes, having had a whole
+ * period to be cancelled.  No record (nor the mm it pins) waits more than
+ * about two runs.
  */
 static void sr_log_work_fn(struct work_struct *work)
 {
@@ -318,11 +330,11 @@ static void sr_log_work_fn(struct work_struct *work)
 	smp_mb__after_atomic();
 	head = atomic64_read(&sr_head);
 	if (head == last_head || sr_log_tail() == last_tail) {
-		sr_log_drain();
+		sr_log_apply_upto(last_head, SR_APPLY_SLEEP);
 	} else {
 		do {
 			spin_lock(&sr_log_lock);
-			n = sr_log_batch(true);
+			n = sr_log_batch(true, head);
 			spin_unlock(&sr_log_lock);
 			cond_resched();
 		} while (n);
