@@ -128,10 +128,9 @@ static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
 			   unsigned long caller)
 {
 	struct anon_vma_chain *avc = (struct anon_vma_chain *)arg0;
+	enum sr_cause cause;
 	struct sr_rec *r;
 	bool plain;
-
-	enum sr_cause cause;
 
 	if (!sr_ctx_ok())
 		return;
