@@ -28,7 +28,11 @@ for ((i = 0; i < 600; i++)); do
 	grep -q '^stalled' "$log" && break
 	if ! kill -0 "$pid" 2>/dev/null; then
 		wait "$pid"
-		(($? == 3)) && { pid=; skip "$(cat "$log")"; }
+		if (($? == 3)); then
+			pid=
+			sr_unload
+			skip "$(cat "$log")"
+		fi
 		fail "execstall ended: $(cat "$log")"
 	fi
 	sleep 0.1
