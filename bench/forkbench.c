@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tests/tools/apart.h"
+
 static double now(void)
 {
 	struct timespec ts;
@@ -33,23 +35,10 @@ int main(int argc, char **argv)
 	char *base;
 	double t0, t;
 	long forks = 0;
-	int i;
 
-	base = mmap(NULL, 2 * vmas * pg, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (base == MAP_FAILED) {
-		perror("mmap");
+	base = map_apart(vmas, pg);
+	if (!base)
 		return 1;
-	}
-	for (i = 0; i < vmas; i++) {
-		char *p = base + 2 * i * pg;
-
-		if (mprotect(p, pg, PROT_READ | PROT_WRITE)) {
-			perror("mprotect");
-			return 1;
-		}
-		memset(p, i + 1, pg);
-	}
 	t0 = now();
 	do {
 		pid_t pid = fork();

@@ -80,7 +80,7 @@ static void sr_find_cancelled(struct sr_rec *ring, u64 mask, u64 first,
 		sr_next[i] = SR_NONE;
 		sr_span_end[i] = 0;
 		/* Unclaimed: an unlink may cancel it until sr_claim(). */
-		if (r->op == SR_OP_SET_ANON || r->op == SR_OP_GONE ||
+		if (r->op == SR_OP_SET_ANON ||
 		    READ_ONCE(r->state) == SR_REC_STATE(r->idx, SR_OP_GONE))
 			continue;
 		o = sr_open_slot(r->s.avc);

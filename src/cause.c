@@ -84,8 +84,6 @@ int sr_cause_init(void)
 	int i;
 
 	sr_unlink_known = false;
-	for_each_possible_cpu(i)
-		memset(per_cpu_ptr(sr_caller_hits, i), 0, sizeof(sr_caller_hits));
 	for (i = 0; i < ARRAY_SIZE(sr_callers); i++) {
 		struct sr_caller *c = &sr_callers[i];
 

@@ -19,12 +19,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "apart.h"
+
 static const char *const keys[] = {
 	"link_add", "link_del", "log_unlogged_unlinks",
 	"cause.fork.links_added", "cause.exit.links_removed",
 };
 
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NKEYS ARRAY_SIZE(keys)
 
 /* No stdio: a first printf would grow the heap between the reads. */
 static int take(const char *path, long *v)
@@ -70,22 +73,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: forkexit [VMAS] [FORKS]\n");
 		return 2;
 	}
-	/* PROT_NONE gaps keep the one-page VMAs from merging. */
-	base = mmap(NULL, 2 * vmas * pg, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (base == MAP_FAILED) {
-		perror("mmap");
+	base = map_apart(vmas, pg);
+	if (!base)
 		return 1;
-	}
-	for (i = 0; i < vmas; i++) {
-		char *p = base + 2 * i * pg;
-
-		if (mprotect(p, pg, PROT_READ | PROT_WRITE)) {
-			perror("mprotect");
-			return 1;
-		}
-		*p = (char)i;
-	}
 	if (stats && take(stats, v0)) {
 		perror(stats);
 		return 1;
