@@ -1087,15 +1087,10 @@ int sr_model_init(void)
 {
 	int ret = -ENOMEM;
 
-	/*
-	 * SLAB_FAILSLAB (0 without CONFIG_FAILSLAB) opts the caches in to
-	 * failslab's cache-filter, so injection can aim at the shadow alone
-	 * whichever task applies the log; such caches are never merged.
-	 */
-	sr_av_cache = KMEM_CACHE(sr_av, SLAB_FAILSLAB);
-	sr_vma_cache = KMEM_CACHE(sr_vma, SLAB_FAILSLAB);
-	sr_link_cache = KMEM_CACHE(sr_link, SLAB_FAILSLAB);
-	sr_mm_cache = KMEM_CACHE(sr_mm, SLAB_FAILSLAB);
+	sr_av_cache = KMEM_CACHE(sr_av, 0);
+	sr_vma_cache = KMEM_CACHE(sr_vma, 0);
+	sr_link_cache = KMEM_CACHE(sr_link, 0);
+	sr_mm_cache = KMEM_CACHE(sr_mm, 0);
 	if (!sr_av_cache || !sr_vma_cache || !sr_link_cache || !sr_mm_cache)
 		goto caches;
 	ret = rhashtable_init(&sr_av_ht, &sr_av_p);
