@@ -36,14 +36,22 @@ for ((c = 1; c <= cycles; c++)); do
 	for p in "${pids[@]}"; do
 		kill -0 "$p" 2>/dev/null || fail "cycle $c: storm process $p is gone (not under load)"
 	done
+	tc=$SECONDS
 	sr_load
+	tl=$((SECONDS - tc))
 	sleep 2
+	tv=$SECONDS
 	verify_get
 	echo "cycle $c after load: $VLINE"
 	sleep 1
 	verify_get
 	echo "cycle $c later:     $VLINE"
+	tv=$((SECONDS - tv - 1))
+	tu=$SECONDS
 	sr_unload
+	# Where a slow kernel spends a cycle: insmod (probes and the initial
+	# sync), the two verifies, rmmod (unhooking and the grace periods).
+	echo "cycle $c: insmod ${tl}s, verifies ${tv}s, rmmod $((SECONDS - tu))s"
 	sleep 1
 done
 echo "$cycles cycles under the storm in $((SECONDS - t0))s"
