@@ -5,6 +5,7 @@
 #   make test       host unit tests + guest suite (TESTS=pattern selects)
 #   make test KERNEL=debug  the same on the KASAN/lockdep/kmemleak kernel
 #   make test-long  the suite with 50 reload cycles and the long fuzz budget
+#   make fuzz SECONDS=N [KERNEL=debug]  the VMA-history fuzzer's long run
 #   make check      checkpatch --strict, W=1 build, sparse C=2 build
 #   make deps       install the Debian 12 packages everything needs
 #
@@ -111,12 +112,22 @@ SECONDS ?= 600
 FUZZ_SEED ?= 1
 FUZZ_ENV = $(foreach v,FUZZ_OPS FUZZ_CHECK_EVERY,$(if $($(v)),-e $(v)=$($(v))))
 
+# KERNEL=debug: the same budget as test 60 on the debug kernel's lane (its
+# kmemleak scan after rmmod, scaled timeouts), with make fuzz's defaults of
+# 1000 ops per seed and a checkpoint every 100.
 fuzz: deps
 	@$(MAKE) --no-print-directory modules tests-bin
+ifeq ($(KERNEL),debug)
+	@TESTS='^60-' FUZZ_SECONDS=$(SECONDS) GUEST_ARGS="$(GUEST_ARGS) \
+		-e FUZZ_SEED=$(FUZZ_SEED) -e FUZZ_OPS=$(or $(FUZZ_OPS),1000) \
+		-e FUZZ_CHECK_EVERY=$(or $(FUZZ_CHECK_EVERY),100)" \
+		tests/run.sh --guest --kernel debug
+else
 	@SR_GUEST_ACCEL=$${SR_GUEST_ACCEL:-tcg,thread=single} \
 		scripts/guest/run -t $$(($(SECONDS) + 1800)) \
 		-e FUZZ_SECONDS=$(SECONDS) -e FUZZ_SEED=$(FUZZ_SEED) $(FUZZ_ENV) \
 		-- tests/fuzz/fuzz-guest.sh
+endif
 
 .PHONY: fuzz
 
