@@ -37,12 +37,17 @@ vpath %.c $(USER_DIRS)
 
 all: modules
 
-modules:
+# Feature probes first (compat/probes, include/shadow_rmap/compat.h): their
+# header is remade only when KDIR or a probe changed.
+modules: compat-probe
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+compat-probe:
+	@scripts/compat-probe $(KDIR) compat/generated/sr_probes.h
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	rm -rf tests/bin
+	rm -rf tests/bin compat/generated
 
 distclean: clean
 	rm -rf build
@@ -123,5 +128,5 @@ fuzz: deps
 
 .PHONY: fuzz
 
-.PHONY: all modules clean distclean deps tests-bin test test-host \
+.PHONY: all modules compat-probe clean distclean deps tests-bin test test-host \
 	test-guest test-long demo check

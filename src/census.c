@@ -198,7 +198,7 @@ void sr_hist_show(struct seq_file *m, const char *title,
 	}
 	for (i = lo; i <= hi; i++) {
 		unsigned int w = peak ? h->bucket[i] * 52 / peak : 0;
-		char range[32];
+		char range[48];
 
 		if (i == 0)
 			snprintf(range, sizeof(range), "[0]");

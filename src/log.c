@@ -17,6 +17,7 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
+#include <shadow_rmap/compat.h>
 #include <shadow_rmap/log.h>
 #include <shadow_rmap/stats.h>
 #include <shadow_rmap/trace.h>
@@ -280,11 +281,11 @@ void sr_log_commit(struct sr_rec *r)
 	}
 	if (!READ_ONCE(sr_log_armed) &&
 	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log_armed))
-		queue_delayed_work(system_wq, &sr_log_work, SR_LOG_DELAY);
+		queue_delayed_work(sr_wq, &sr_log_work, SR_LOG_DELAY);
 	/* Half full: the worker runs now rather than let handlers apply. */
 	if (unlikely((s64)(r->idx - sr_log_tail()) > (s64)SR_LOG_SIZE / 2) &&
 	    !test_and_set_bit(SR_LOG_URGENT, &sr_log_armed))
-		mod_delayed_work(system_wq, &sr_log_work, 0);
+		mod_delayed_work(sr_wq, &sr_log_work, 0);
 }
 
 /**
@@ -344,7 +345,7 @@ static void sr_log_work_fn(struct work_struct *work)
 	/* A record committed while the bit was still set would wait. */
 	if (atomic64_read(&sr_head) != sr_log_tail() &&
 	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log_armed))
-		queue_delayed_work(system_wq, &sr_log_work, SR_LOG_DELAY);
+		queue_delayed_work(sr_wq, &sr_log_work, SR_LOG_DELAY);
 }
 
 /**

@@ -16,6 +16,7 @@
 #include <linux/sort.h>
 
 #include <shadow_rmap/capture.h>
+#include <shadow_rmap/compat.h>
 #include <shadow_rmap/log.h>
 #include <shadow_rmap/lookup.h>
 #include <shadow_rmap/model.h>
@@ -163,11 +164,11 @@ static const char *sr_page_kind(struct page *page, struct folio *folio)
 {
 	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
 
-	if ((mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM)
+	if ((mapping & SR_MAPPING_FLAGS) == SR_MAPPING_KSM)
 		return "ksm";
-	if (mapping & PAGE_MAPPING_ANON)
+	if (mapping & SR_MAPPING_ANON)
 		return "anon";
-	if (mapping & PAGE_MAPPING_MOVABLE)
+	if (sr_page_movable_ops(page, mapping))
 		return "movable";
 	if (mapping && folio_test_swapbacked(folio))
 		return "shmem";
@@ -198,7 +199,12 @@ static int sr_lookup_pfn(unsigned long pfn, struct sr_text *out,
 		sr_text_printf(out, "page pfn=0x%lx kind=free\n", pfn);
 		return 0;
 	}
-	if (PageSlab(page) || page_has_type(page)) {
+	/*
+	 * A hugetlb folio is a page type since v6.10, "mm: turn
+	 * folio_test_hugetlb into a PageType": user memory, not the kernel's.
+	 */
+	if (!folio_test_hugetlb(page_folio(page)) &&
+	    (PageSlab(page) || page_has_type(page))) {
 		sr_text_printf(out, "page pfn=0x%lx kind=kernel\n", pfn);
 		return 0;
 	}
@@ -216,14 +222,14 @@ static int sr_lookup_pfn(unsigned long pfn, struct sr_text *out,
 	kind = sr_page_kind(page, folio);
 	if (strcmp(kind, "anon")) {
 		sr_text_printf(out, "page pfn=0x%lx kind=%s mapcount=%d\n", pfn,
-			       kind, page_mapcount(page));
+			       kind, sr_page_mapcount(folio, page));
 		folio_put(folio);
 		return 0;
 	}
-	key = (unsigned long)READ_ONCE(folio->mapping) - PAGE_MAPPING_ANON;
-	index = folio->index + folio_page_idx(folio, page);
+	key = (unsigned long)READ_ONCE(folio->mapping) - SR_MAPPING_ANON;
+	index = sr_folio_first_index(folio) + folio_page_idx(folio, page);
 	sr_text_printf(out, "page pfn=0x%lx kind=anon anon_vma=%p index=0x%lx mapcount=%d",
-		       pfn, (void *)key, index, page_mapcount(page));
+		       pfn, (void *)key, index, sr_page_mapcount(folio, page));
 	if (folio_test_large(folio))
 		sr_text_printf(out, " thp=order%u subpage=%lu",
 			       folio_order(folio), folio_page_idx(folio, page));

@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include <shadow_rmap/compat.h>
 #include <shadow_rmap/mmdrop.h>
 #include <shadow_rmap/stats.h>
 
@@ -61,7 +62,7 @@ void sr_mmdrop(struct mm_struct *mm)
 		n->mm = mm;
 		llist_add(&n->node, &sr_mmdrop_more);
 	}
-	schedule_work(&sr_mmdrop_work);
+	queue_work(sr_wq, &sr_mmdrop_work);
 }
 
 static void sr_mmdrop_flush(void)

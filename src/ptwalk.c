@@ -2,37 +2,43 @@
 /*
  * A page-table read of any mm.  Interrupts off would only protect a walk of
  * the current mm (native x86 frees page tables after flush IPIs sent to the
- * mm's CPUs), so the target's mmap lock is held for reading: page tables
- * are freed only under the write lock (munmap, exit_mmap, collapse).
- * Entries are read once each; the answer is a snapshot, as any rmap
- * answer is.
+ * mm's CPUs).  The target's mmap lock, held for reading, keeps its VMAs and
+ * upper levels in place, but PTE tables are freed without the write lock:
+ * munmap frees them after downgrading to the read lock, khugepaged's
+ * retract_page_tables() takes no mmap lock at all (v6.6, "mm/khugepaged:
+ * retract_page_tables() without mmap or vma lock"), and CONFIG_PT_RECLAIM
+ * frees empty ones on MADV_DONTNEED (v6.14).  Each of them frees the table
+ * after an RCU grace period (tlb_remove_table(), pte_free_defer()), so the
+ * PTE is read under rcu_read_lock() from a PMD value read once, as the
+ * kernel's own __pte_offset_map() does; that one is not exported (v6.5,
+ * "mm/pgtable: add rcu_read_lock() and rcu_read_unlock()s", made
+ * pte_offset_map() call it).  Entries are read once each; the answer is a
+ * snapshot, as any rmap answer is.
  */
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/pgtable.h>
-#include <linux/swap.h>
-#include <linux/swapops.h>
+#include <linux/rcupdate.h>
 
+#include <shadow_rmap/compat.h>
 #include <shadow_rmap/ptwalk.h>
 
 static enum sr_pte_state sr_pte_decode(pte_t pte, unsigned long *pfn)
 {
-	swp_entry_t e;
-
 	if (pte_none(pte))
 		return SR_PTE_NONE;
 	if (pte_present(pte)) {
 		*pfn = pte_pfn(pte);
 		return SR_PTE_PRESENT;
 	}
-	e = pte_to_swp_entry(pte);
-	if (is_migration_entry(e)) {
-		*pfn = swp_offset_pfn(e);
+	switch (sr_pte_leaf(pte, pfn)) {
+	case SR_LEAF_MIGRATION:
 		return SR_PTE_MIGRATION;
-	}
-	if (non_swap_entry(e))
+	case SR_LEAF_SWAP:
+		return SR_PTE_SWAP;
+	default:
 		return SR_PTE_OTHER;
-	return SR_PTE_SWAP;
+	}
 }
 
 static enum sr_pte_state sr_pt_walk(struct mm_struct *mm, unsigned long addr,
@@ -68,7 +74,7 @@ static enum sr_pte_state sr_pt_walk(struct mm_struct *mm, unsigned long addr,
 	if (pmd_none(pmd))
 		return SR_PTE_NONE;
 	if (!pmd_present(pmd)) {
-		if (is_pmd_migration_entry(pmd)) {
+		if (sr_pmd_is_migration(pmd)) {
 			*huge = true;
 			return SR_PTE_MIGRATION;
 		}
@@ -81,9 +87,8 @@ static enum sr_pte_state sr_pt_walk(struct mm_struct *mm, unsigned long addr,
 	}
 	if (pmd_bad(pmd))
 		return SR_PTE_NONE;
-	ptep = pte_offset_map(&pmd, addr);
+	ptep = pte_offset_kernel(&pmd, addr);
 	pte = ptep_get_lockless(ptep);
-	pte_unmap(ptep);
 	return sr_pte_decode(pte, pfn);
 }
 
@@ -108,7 +113,10 @@ enum sr_pte_state sr_pt_probe(struct mm_struct *mm, unsigned long addr,
 	if (!mmget_not_zero(mm))
 		return s;
 	if (!mmap_read_lock_killable(mm)) {
+		/* From the PMD read on: a table it names is not freed yet. */
+		rcu_read_lock();
 		s = sr_pt_walk(mm, addr, pfn, huge);
+		rcu_read_unlock();
 		mmap_read_unlock(mm);
 	}
 	mmput(mm);

@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/page-flags.h>
 
+#include <shadow_rmap/compat.h>
 #include <shadow_rmap/log.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
@@ -84,13 +85,11 @@ static int sr_walk_pre(struct kprobe *kp, struct pt_regs *regs)
 		return 0;
 	}
 	mapping = (unsigned long)READ_ONCE(folio->mapping);
-	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+	if ((mapping & SR_MAPPING_FLAGS) != SR_MAPPING_ANON)
 		return 0;
-	mapping -= PAGE_MAPPING_ANON;
-	first = READ_ONCE(folio->index);
-	/* folio_pgoff() without the unexported helper: hugetlb counts huge pages */
-	if (folio_test_hugetlb(folio))
-		first <<= folio_order(folio);
+	mapping -= SR_MAPPING_ANON;
+	/* folio_pgoff() without the unexported helper */
+	first = sr_folio_first_index(folio);
 	/* Listeners make handlers apply at once: little or nothing waits. */
 	sr_log_drain_atomic();
 	sr_walk_view(mapping, first, first + folio_nr_pages(folio) - 1, &w);

@@ -14,6 +14,8 @@
 #include <linux/sched.h>
 #include <linux/tracepoint.h>
 
+#include <shadow_rmap/compat.h>
+
 u64 sr_trace_id(unsigned long ptr);
 
 TRACE_EVENT(anon_vma_new,
@@ -81,7 +83,7 @@ DECLARE_EVENT_CLASS(sr_link_class,
 				   __entry->pid = current->tgid;
 				   memcpy(__entry->comm, current->comm,
 					  TASK_COMM_LEN);
-				   __assign_str(cause, cause)),
+				   sr_assign_str(cause, cause)),
 		    TP_printk("anon_vma=%016llx root=%016llx depth=%u chain=%u width=%u vma=%lx-%lx pid=%d comm=%s cause=%s",
 			      __entry->anon_vma, __entry->root, __entry->depth,
 			      __entry->chain, __entry->width, __entry->start,
@@ -111,7 +113,7 @@ TRACE_EVENT(lookup,
 			     __field(unsigned int, vmas)
 			     __field(unsigned int, present)
 			     __field(u64, ns)),
-	    TP_fast_assign(__assign_str(kind, kind);
+	    TP_fast_assign(sr_assign_str(kind, kind);
 			   __entry->vmas = vmas;
 			   __entry->present = present;
 			   __entry->ns = ns),
