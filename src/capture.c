@@ -55,23 +55,30 @@ bool sr_capture_is_bare(void)
  */
 int sr_capture_start(void)
 {
-	int ret = -ENODEV;
+	int ret;
 
-	sr_cause_init();
+	ret = sr_hooks_resolve();
+	if (!ret)
+		ret = sr_cause_init();
+	if (ret)
+		return ret;
 	sr_hook_missing = false;
 	if (!kprobes_only) {
 		ret = sr_backend_ftrace.start(bare);
 		if (!ret) {
 			sr_backend = &sr_backend_ftrace;
-			return 0;
+			goto out;
 		}
 		pr_warn("ftrace capture unavailable (%d): using kprobes\n", ret);
 		sr_hook_missing = false;
 	}
 	ret = sr_backend_kprobe.start(bare);
-	if (!ret)
-		sr_backend = &sr_backend_kprobe;
-	return ret;
+	if (ret)
+		return ret;
+	sr_backend = &sr_backend_kprobe;
+out:
+	sr_hooks_announce(sr_backend->name);
+	return 0;
 }
 
 /**
@@ -105,6 +112,8 @@ void sr_capture_show(struct seq_file *m)
 {
 	seq_printf(m, "capture %s%s\n", sr_backend ? sr_backend->name : "none",
 		   bare ? "-bare" : "");
+	sr_hooks_show(m);
+	sr_cause_show_callers(m);
 	if (sr_backend)
 		sr_backend->show(m);
 	seq_printf(m, "hook_bad_context %lu\n", sr_hooks_bad_context());

@@ -69,15 +69,16 @@ static int sr_ftrace_start(bool bare)
 		const struct sr_hook *h = &sr_hooks[i];
 
 		sr_ranges[i].name = h->symbol;
-		ret = sr_sym_resolve(&sr_ranges[i]);
+		ret = h->symbol ? sr_sym_resolve(&sr_ranges[i]) : -ENOENT;
 		if (!ret)
 			ret = ftrace_set_filter(&sr_ops, (unsigned char *)h->symbol,
 						strlen(h->symbol), 0);
 		if (ret) {
 			if (h->required)
 				goto fail;
-			pr_warn("cannot hook %s: %d (its events are not followed)\n",
-				h->symbol, ret);
+			if (h->symbol)
+				pr_warn("cannot hook %s: %d (its events are not followed)\n",
+					h->symbol, ret);
 			sr_capture_note_missing();
 			continue;
 		}
@@ -117,8 +118,9 @@ static void sr_ftrace_show(struct seq_file *m)
 	int i;
 
 	for (i = 0; i < sr_nr_hooks && i < SR_MAX_HOOKS; i++)
-		seq_printf(m, "probe.%s %s\n", sr_hooks[i].symbol,
-			   sr_attached[i] ? "ftrace_ops" : "off");
+		if (sr_hooks[i].symbol)
+			seq_printf(m, "probe.%s %s\n", sr_hooks[i].symbol,
+				   sr_attached[i] ? "ftrace_ops" : "off");
 	seq_printf(m, "probe_recursion_missed %ld\n",
 		   atomic_long_read(&sr_recursed));
 }

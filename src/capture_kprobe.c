@@ -53,6 +53,8 @@ static int sr_kprobe_one(struct sr_kprobe *p, const struct sr_hook *h,
 	int ret;
 
 	memset(p, 0, sizeof(*p));
+	if (!h->symbol)
+		return -ENOENT;
 	p->hook = h;
 	p->kp.symbol_name = h->symbol;
 	p->kp.pre_handler = bare ? sr_kprobe_empty : sr_kprobe_pre;
@@ -76,8 +78,10 @@ static int sr_kprobe_start(bool bare)
 		ret = sr_kprobe_one(&sr_kprobes[i], &sr_hooks[i], bare);
 		if (!ret)
 			continue;
-		pr_warn("cannot probe %s: %d%s\n", sr_hooks[i].symbol, ret,
-			sr_hooks[i].required ? "" : " (its events are not followed)");
+		if (sr_hooks[i].symbol)
+			pr_warn("cannot probe %s: %d%s\n", sr_hooks[i].symbol,
+				ret, sr_hooks[i].required ? "" :
+				" (its events are not followed)");
 		if (sr_hooks[i].required) {
 			sr_kprobe_stop();
 			return ret;
@@ -104,6 +108,8 @@ static void sr_kprobe_show(struct seq_file *m)
 	for (i = 0; i < sr_nr_hooks && i < SR_MAX_HOOKS; i++) {
 		struct sr_kprobe *p = &sr_kprobes[i];
 
+		if (!sr_hooks[i].symbol)
+			continue;
 		seq_printf(m, "probe.%s %s\n", sr_hooks[i].symbol,
 			   p->active ? "kprobe" : "off");
 		seq_printf(m, "probe.%s.nmissed %lu\n", sr_hooks[i].symbol,

@@ -8,6 +8,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hash.h>
+#include <linux/kallsyms.h>
+#include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
@@ -43,22 +45,34 @@ static const char * const sr_cause_names[SR_NR_CAUSES] = {
  */
 #define SR_NEW_LINK	BIT(0)
 #define SR_UNLINK	BIT(1)
+#define SR_REQUIRED	BIT(2)	/* without it links are misclassified */
 
+/*
+ * GCC moves a function's unlikely paths into NAME.cold, outside NAME's
+ * extent (copy_page_range.cold on 7.3): each caller has both ranges.  The
+ * three makers of links inline anon_vma_chain_link() or, since v7.0's
+ * anon_vma rework, call the tree insert themselves; a kernel that keeps it
+ * out of line has it as a caller of its own.
+ */
 static struct sr_caller {
-	struct sr_sym_range r;
+	struct sr_sym_range r, cold;
 	enum sr_cause cause;	/* SR_NR_CAUSES: from the system call */
 	unsigned int flags;
 } sr_callers[] = {
-	{ { .name = "anon_vma_clone" }, SR_NR_CAUSES, SR_NEW_LINK },
-	{ { .name = "unlink_anon_vmas" }, SR_NR_CAUSES, SR_UNLINK },
-	{ { .name = "anon_vma_fork" }, SR_CAUSE_FORK, SR_NEW_LINK },
-	{ { .name = "__anon_vma_prepare" }, SR_CAUSE_FAULT, SR_NEW_LINK },
-	{ { .name = "expand_downwards" }, SR_CAUSE_STACK, 0 },
-	{ { .name = "expand_upwards" }, SR_CAUSE_STACK, 0 },
-	{ { .name = "anon_vma_chain_link" }, SR_NR_CAUSES, SR_NEW_LINK },
+	{ { .name = "anon_vma_clone" }, { }, SR_NR_CAUSES,
+	  SR_NEW_LINK | SR_REQUIRED },
+	{ { .name = "unlink_anon_vmas" }, { }, SR_NR_CAUSES,
+	  SR_UNLINK | SR_REQUIRED },
+	{ { .name = "anon_vma_fork" }, { }, SR_CAUSE_FORK,
+	  SR_NEW_LINK | SR_REQUIRED },
+	{ { .name = "__anon_vma_prepare" }, { }, SR_CAUSE_FAULT,
+	  SR_NEW_LINK | SR_REQUIRED },
+	{ { .name = "expand_downwards" }, { }, SR_CAUSE_STACK, 0 },
+	{ { .name = "expand_upwards" }, { }, SR_CAUSE_STACK, 0 },
+	{ { .name = "anon_vma_chain_link" }, { }, SR_NR_CAUSES, SR_NEW_LINK },
 };
 
-static bool sr_unlink_known;
+static char sr_cold_names[ARRAY_SIZE(sr_callers)][KSYM_NAME_LEN];
 
 /* Per CPU, used with preemption off (probe handlers): no tearing. */
 #define SR_HIT_BITS	3
@@ -72,29 +86,53 @@ static DEFINE_PER_CPU(struct sr_caller_hit, sr_caller_hits[BIT(SR_HIT_BITS)]);
 /**
  * sr_cause_init() - resolve the caller functions
  *
- * A caller that cannot be resolved (inlined, renamed) only makes its
- * events fall back to the system-call rule; without unlink_anon_vmas()
- * every removal counts as an unlink, and without anon_vma_chain_link()'s
- * callers no link cancels out in the log.
+ * The makers of links and unlink_anon_vmas() are required: without them
+ * an update's remove and insert could not be told from an unlink and a new
+ * link, and the shadow would be silently wrong.  The others only give a
+ * cause outright (anon_vma_chain_link() exists where it is not inlined;
+ * expand_upwards() on architectures whose stacks grow up); without them
+ * the system-call and stack rules of sr_classify() decide.
  *
- * Return: 0.
+ * Return: 0, or -ENOENT naming the missing caller (unsupported kernel).
  */
 int sr_cause_init(void)
 {
 	int i;
 
-	sr_unlink_known = false;
 	for (i = 0; i < ARRAY_SIZE(sr_callers); i++) {
 		struct sr_caller *c = &sr_callers[i];
 
-		if (sr_sym_resolve(&c->r))
-			pr_debug("cause: %s not found\n", c->r.name);
-		else if (c->flags & SR_UNLINK)
-			sr_unlink_known = true;
+		snprintf(sr_cold_names[i], KSYM_NAME_LEN, "%s.cold", c->r.name);
+		c->cold.name = sr_cold_names[i];
+		/* a failed resolve leaves an empty range */
+		sr_sym_resolve(&c->cold);
+		if (!sr_sym_resolve(&c->r))
+			continue;
+		if (c->flags & SR_REQUIRED) {
+			pr_err("unsupported kernel: no %s (needed to tell new links and unlinks from VMA updates)\n",
+			       c->r.name);
+			return -ENOENT;
+		}
+		pr_debug("cause: %s not found\n", c->r.name);
 	}
-	if (!sr_unlink_known)
-		pr_warn("unlink_anon_vmas not found: every removal counts as an unlink\n");
 	return 0;
+}
+
+/**
+ * sr_cause_show_callers() - print `caller.NAME found|missing [cold]`
+ * @m: the seq_file
+ */
+void sr_cause_show_callers(struct seq_file *m)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sr_callers); i++) {
+		const struct sr_caller *c = &sr_callers[i];
+
+		seq_printf(m, "caller.%s %s%s\n", c->r.name,
+			   c->r.start ? "found" : "missing",
+			   c->cold.start ? " +cold" : "");
+	}
 }
 
 static enum sr_cause sr_cause_syscall(void)
@@ -141,6 +179,7 @@ static enum sr_cause sr_cause_syscall(void)
  * sr_classify() - what one link event is, and why it happened
  * @caller: the return address of the interval-tree insert or remove
  * @mm: the VMA's mm (alive: the caller holds the VMA)
+ * @vm_flags: the VMA's flags
  * @dir: whether the link comes or goes
  * @plain: set for an insert that makes a new link and for a removal that
  *         unlinks for good; clear for either half of a VMA update
@@ -148,10 +187,11 @@ static enum sr_cause sr_cause_syscall(void)
  * Return: the cause.
  */
 enum sr_cause sr_classify(unsigned long caller, struct mm_struct *mm,
-			  enum sr_dir dir, bool *plain)
+			  unsigned long vm_flags, enum sr_dir dir, bool *plain)
 {
 	struct sr_caller_hit *hit;
 	const struct sr_caller *c;
+	enum sr_cause cause;
 	int i;
 
 	/* A handful of call sites make every link: remember them. */
@@ -161,7 +201,8 @@ enum sr_cause sr_classify(unsigned long caller, struct mm_struct *mm,
 	} else {
 		c = NULL;
 		for (i = 0; i < ARRAY_SIZE(sr_callers); i++) {
-			if (sr_sym_contains(&sr_callers[i].r, caller)) {
+			if (sr_sym_contains(&sr_callers[i].r, caller) ||
+			    sr_sym_contains(&sr_callers[i].cold, caller)) {
 				c = &sr_callers[i];
 				break;
 			}
@@ -172,13 +213,24 @@ enum sr_cause sr_classify(unsigned long caller, struct mm_struct *mm,
 	if (dir == SR_ADD)
 		*plain = c && (c->flags & SR_NEW_LINK);
 	else
-		*plain = !READ_ONCE(sr_unlink_known) ||
-			 (c && (c->flags & SR_UNLINK));
+		*plain = c && (c->flags & SR_UNLINK);
 	if (c && c->cause != SR_NR_CAUSES)
 		return c->cause;
 	if (dir == SR_DEL && !atomic_read(&mm->mm_users))
 		return SR_CAUSE_EXIT;
-	return sr_cause_syscall();
+	cause = sr_cause_syscall();
+	/*
+	 * Only stack growth updates a stack VMA outside the system calls that
+	 * change VMAs: a fault, or a syscall's copy to user memory.  There
+	 * the update may go through anon_vma_interval_tree_pre/post_update_vma(),
+	 * global functions in mm/vma.c since v6.12 ("mm: move internal core
+	 * VMA manipulation functions to own file"), so expand_downwards() is
+	 * no caller there.
+	 */
+	if (!*plain && cause == SR_CAUSE_OTHER &&
+	    (vm_flags & (VM_GROWSDOWN | VM_GROWSUP)))
+		return SR_CAUSE_STACK;
+	return cause;
 }
 
 /**

@@ -7,6 +7,8 @@
  * moment) into a log record and return; the model is updated from the log
  * (log.h).  Nothing else is dereferenced.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mm_types.h>
 #include <linux/rmap.h>
 #include <linux/sched/mm.h>
@@ -16,6 +18,7 @@
 #include <shadow_rmap/log.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
+#include <shadow_rmap/symbols.h>
 
 static atomic_long_t sr_bad_ctx;
 
@@ -106,7 +109,9 @@ static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
 	r = sr_log_reserve();
 	sr_avc_snapshot((struct anon_vma_chain *)arg0, &r->s);
 	r->s.parent_of = NULL;
-	r->s.cause = sr_classify(caller, r->s.mm, SR_ADD, &plain);
+	r->s.cause = sr_classify(caller, r->s.mm,
+				 ((struct anon_vma_chain *)arg0)->vma->vm_flags,
+				 SR_ADD, &plain);
 	r->op = plain ? SR_OP_ADD : SR_OP_REATTACH;
 	r->seeded = sr_model_is_seeded();
 	/* The applier may need the mm after this task has let it go. */
@@ -134,7 +139,8 @@ static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
 
 	if (!sr_ctx_ok())
 		return;
-	cause = sr_classify(caller, avc->vma->vm_mm, SR_DEL, &plain);
+	cause = sr_classify(caller, avc->vma->vm_mm, avc->vma->vm_flags,
+			    SR_DEL, &plain);
 	if (!plain) {
 		sr_log_forget(arg0);
 	} else if (sr_log_cancel_add(arg0)) {
@@ -187,11 +193,80 @@ static void sr_hook_copy_range(unsigned long arg0, unsigned long arg1,
  * In this order: a removal seen for a link the shadow never saw is
  * harmless, an insertion seen whose removal is then missed leaves a stale
  * link behind, so removals are watched first and insertions last.
+ *
+ * The interval-tree pair was renamed anon_rmap_tree_insert()/_remove() on
+ * its way to v7.3 ("mm: make VMA page offset handling more consistent");
+ * its second argument became the anon_vma, which no hook reads.
  */
-const struct sr_hook sr_hooks[] = {
-	{ "anon_vma_interval_tree_remove", true, sr_hook_remove },
-	{ "copy_page_range", false, sr_hook_copy_range },
-	{ "anon_vma_interval_tree_insert", true, sr_hook_insert },
+struct sr_hook sr_hooks[] = {
+	{ "remove", { "anon_vma_interval_tree_remove", "anon_rmap_tree_remove" },
+	  true, sr_hook_remove },
+	{ "copy_range", { "copy_page_range" }, false, sr_hook_copy_range },
+	{ "insert", { "anon_vma_interval_tree_insert", "anon_rmap_tree_insert" },
+	  true, sr_hook_insert },
 };
 
 const unsigned int sr_nr_hooks = ARRAY_SIZE(sr_hooks);
+
+/**
+ * sr_hooks_resolve() - pick each hook point's name on this kernel
+ *
+ * Return: 0, or -ENOENT when a required hook point has none of its names
+ * (an unsupported kernel: loading half-hooked would be silently wrong).
+ */
+int sr_hooks_resolve(void)
+{
+	unsigned int i, n;
+
+	for (i = 0; i < sr_nr_hooks; i++) {
+		struct sr_hook *h = &sr_hooks[i];
+
+		h->symbol = NULL;
+		for (n = 0; n < SR_HOOK_NAMES && h->names[n]; n++) {
+			struct sr_sym_range r = { .name = h->names[n] };
+
+			if (!sr_sym_resolve(&r)) {
+				h->symbol = h->names[n];
+				break;
+			}
+		}
+		if (h->symbol)
+			continue;
+		if (h->required) {
+			pr_err("unsupported kernel: no %s hook (none of %s%s%s)\n",
+			       h->role, h->names[0], h->names[1] ? ", " : "",
+			       h->names[1] ?: "");
+			return -ENOENT;
+		}
+		pr_warn("no %s hook (%s): its events are not followed\n",
+			h->role, h->names[0]);
+	}
+	return 0;
+}
+
+/**
+ * sr_hooks_announce() - say in the kernel log which names were hooked
+ * @backend: the capture backend's name
+ */
+void sr_hooks_announce(const char *backend)
+{
+	const struct sr_hook *h = sr_hooks;
+
+	BUILD_BUG_ON(ARRAY_SIZE(sr_hooks) != 3);
+	pr_info("capture %s: %s=%s %s=%s %s=%s\n", backend,
+		h[0].role, h[0].symbol ?: "none", h[1].role,
+		h[1].symbol ?: "none", h[2].role, h[2].symbol ?: "none");
+}
+
+/**
+ * sr_hooks_show() - print `hook.ROLE SYMBOL` for each hook point
+ * @m: the seq_file
+ */
+void sr_hooks_show(struct seq_file *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < sr_nr_hooks; i++)
+		seq_printf(m, "hook.%s %s\n", sr_hooks[i].role,
+			   sr_hooks[i].symbol ?: "none");
+}

@@ -29,7 +29,8 @@ enum sr_dir { SR_ADD, SR_DEL };
 
 int sr_cause_init(void);
 enum sr_cause sr_classify(unsigned long caller, struct mm_struct *mm,
-			  enum sr_dir dir, bool *plain);
+			  unsigned long vm_flags, enum sr_dir dir, bool *plain);
+void sr_cause_show_callers(struct seq_file *m);
 DECLARE_PER_CPU(unsigned long, sr_cause_stats[SR_NR_CAUSES][2]);
 
 /* Count one link event by its cause and direction. */
