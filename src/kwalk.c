@@ -86,6 +86,24 @@ static unsigned long sr_tree_count(struct anon_vma *av)
 	return n;
 }
 
+/*
+ * Whether @avc is in its anon_vma's tree.  A VMA's chain list can hold a
+ * link not inserted yet: anon_vma_fork() adds the child's own link to the
+ * list before it takes the forest's lock to insert it (6.12.118; 6.1 did
+ * both under the lock), so a walk holding that lock, reaching the VMA
+ * through its older links, meets a link whose insert, hook and record are
+ * all still to come.  Only asked for links the shadow lacks: O(tree).
+ */
+static bool sr_tree_has(struct anon_vma *av, struct anon_vma_chain *avc)
+{
+	struct rb_node *rb;
+
+	for (rb = rb_first_cached(&av->rb_root); rb; rb = rb_next(rb))
+		if (rb == &avc->rb)
+			return true;
+	return false;
+}
+
 /* One kernel anon_vma against its shadow, the first time the walk meets it. */
 static void sr_check_av(struct sr_walk *w, struct anon_vma *av)
 {
@@ -130,8 +148,11 @@ static void sr_check_avc(struct sr_walk *w, struct anon_vma_chain *avc)
 
 	sr_avc_snapshot(avc, &s);
 	s.cause = SR_CAUSE_RESYNC;
-	w->avcs++;
 	l = sr_link_find(s.avc);
+	/* Not made yet: the hook will bring it (and maybe its anon_vma). */
+	if (!l && !sr_tree_has(avc->anon_vma, avc))
+		return;
+	w->avcs++;
 	if (l && sr_link_matches(l, &s)) {
 		WRITE_ONCE(l->seen, w->epoch);
 	} else if (w->repair) {
