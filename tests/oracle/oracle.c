@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -282,9 +283,13 @@ static int kread(int fd, uint64_t pfn, uint64_t *v)
 	return pread(fd, v, 8, pfn * 8) == 8 ? 0 : -1;
 }
 
+/* Whether KPF_KSM means a KSM page here (ksm_flag_check()). */
+static int ksm_flag_valid = 1;
+
 static int is_anon(uint64_t flags)
 {
-	return (flags & (1ULL << KPF_ANON)) && !(flags & (1ULL << KPF_KSM)) &&
+	return (flags & (1ULL << KPF_ANON)) &&
+	       !(ksm_flag_valid && (flags & (1ULL << KPF_KSM))) &&
 	       !(flags & (1ULL << KPF_NOPAGE));
 }
 
@@ -623,6 +628,60 @@ static void report(uint64_t pfn, const struct view *v, const struct answer *a)
 
 /* ---- modes ---- */
 
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * 6.12's /proc/kpageflags sets KPF_KSM on every anonymous page (fs/proc/
+ * page.c tests mapping & PAGE_MAPPING_KSM, which the anon bit alone
+ * satisfies).  A private page of our own, never madvised mergeable, tells:
+ * if it carries the flag, the flag means nothing, and then KSM pages can be
+ * told apart only while KSM has merged none (pages_shared 0); otherwise
+ * the oracle cannot answer and says so.
+ */
+static void ksm_flag_check(void)
+{
+	volatile char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t pm = 0, fl = 0;
+	int fd;
+
+	if (p == MAP_FAILED)
+		return;
+	p[0] = 1;
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd >= 0 &&
+	    pread(fd, &pm, 8, ((uintptr_t)p >> PAGE_SHIFT) * 8) == 8 &&
+	    (pm & PM_PRESENT) && (pm & PM_PFN_MASK) &&
+	    !kread(kflags_fd, pm & PM_PFN_MASK, &fl) &&
+	    (fl & (1ULL << KPF_KSM))) {
+		long shared = read_long("/sys/kernel/mm/ksm/pages_shared");
+
+		if (shared > 0) {
+			fprintf(stderr, "oracle: KPF_KSM on plain anon pages, KSM merged %ld:\n",
+				shared);
+			fprintf(stderr, "oracle: KSM pages cannot be told apart on this kernel\n");
+			exit(2);
+		}
+		ksm_flag_valid = 0;
+		if (verbose)
+			fprintf(stderr, "oracle: KPF_KSM on plain anon pages; KSM merged none\n");
+	}
+	if (fd >= 0)
+		close(fd);
+	munmap((void *)p, 4096);
+}
+
 static void open_kpage(void)
 {
 	kflags_fd = open("/proc/kpageflags", O_RDONLY);
@@ -632,6 +691,7 @@ static void open_kpage(void)
 			strerror(errno));
 		exit(2);
 	}
+	ksm_flag_check();
 }
 
 static void scan(int argc, char **argv, int all)
