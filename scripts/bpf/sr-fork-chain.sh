@@ -30,12 +30,14 @@
 #   @vmas[wl-fork]: 60
 set -u
 
+. "$(dirname "$0")/kernel.sh"
+
 . "$(dirname "$0")/need-module.sh"
 
 # Chains only grow while one VMA is being copied, and dup_mmap copies VMA
 # after VMA in the parent's thread: the last chain value seen for a VMA
 # start is its length; a new start, or the end of the fork, closes it.
-exec bpftrace "$@" -e '
+exec "$BPFTRACE" "$@" -e '
 BEGIN
 {
 	printf("Chain length of the VMAs each fork copies, per comm. Ctrl-C to end.\n");

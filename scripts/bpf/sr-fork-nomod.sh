@@ -40,7 +40,11 @@
 #   @max_chain[wl-fork]: 6
 set -u
 
-exec bpftrace "$@" -e '
+. "$(dirname "$0")/kernel.sh"
+
+insert=$(sr_ksym anon_vma_interval_tree_insert anon_rmap_tree_insert)
+
+exec "$BPFTRACE" "$@" -e '
 BEGIN
 {
 	printf("anon_vma_fork/anon_vma_clone, no module needed. Ctrl-C to end.\n");
@@ -57,7 +61,7 @@ kprobe:anon_vma_clone
 	@clone_t0[tid] = nsecs;
 }
 
-kprobe:anon_vma_interval_tree_insert
+kprobe:'"$insert"'
 /@fork_t0[tid]/
 {
 	@fork_links[tid]++;

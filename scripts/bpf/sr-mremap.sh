@@ -4,7 +4,7 @@
 # sr-mremap.sh - which anonymous regions does mremap move, and do they keep
 # their anon_vma and page offset (so their pages stay reachable by the rmap
 # without touching a single page)?  One line per move_vma call (static in
-# mm/mremap.c, probeable on the stock 6.1 kernel), with copy_vma's new VMA
+# mm/mremap.c, probeable on the stock 6.1, 6.12 and 7.3 kernels), with copy_vma's new VMA
 # and the shadow's link_del/link_add events (cause mremap) made meanwhile:
 #   MOVE pid comm OLD_START-OLD_END -> NEW_START-NEW_END pgoff=OLD->NEW
 #        kept|CHANGED anon_vma=same|new|none links=-DEL/+ADD
@@ -31,9 +31,23 @@
 #   @moves[wl-mremap]: 6
 set -u
 
+. "$(dirname "$0")/kernel.sh"
+
 . "$(dirname "$0")/need-module.sh"
 
-exec bpftrace "$@" -e '
+# move_vma(vma, old_addr, old_len, new_len, new_addr, ...) became
+# move_vma(struct vma_remap_struct *) between 6.14 and 6.17 ("mm/mremap:
+# introduce and use vma_remap_struct threaded state"): the kernel's BTF
+# names the struct where that is so.
+if grep -q vma_remap_struct /sys/kernel/btf/vmlinux 2> /dev/null; then
+	args='$r = (struct vma_remap_struct *)arg0; $v = $r->vma;
+	$addr = $r->addr; $oldlen = $r->old_len; $newlen = $r->new_len;'
+else
+	args='$v = (struct vm_area_struct *)arg0;
+	$addr = arg1; $oldlen = arg2; $newlen = arg3;'
+fi
+
+exec "$BPFTRACE" "$@" -e '
 BEGIN
 {
 	printf("Tracing anonymous mremap moves. Ctrl-C to end.\n");
@@ -41,12 +55,12 @@ BEGIN
 
 kprobe:move_vma
 {
-	$v = (struct vm_area_struct *)arg0;
+	'"$args"'
 	@mv[tid] = 1;
-	@old[tid] = arg1;
-	@oldlen[tid] = arg2;
-	@newlen[tid] = arg3;
-	@oldpg[tid] = $v->vm_pgoff + ((arg1 - $v->vm_start) >> 12);
+	@old[tid] = $addr;
+	@oldlen[tid] = $oldlen;
+	@newlen[tid] = $newlen;
+	@oldpg[tid] = $v->vm_pgoff + (($addr - $v->vm_start) >> 12);
 	@oldav[tid] = (uint64)$v->anon_vma;
 	@newpg[tid] = 0;
 	@newav[tid] = 0;

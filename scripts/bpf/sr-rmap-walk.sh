@@ -60,9 +60,14 @@
 #   @walks[python3]: 1539
 set -u
 
+. "$(dirname "$0")/kernel.sh"
+
 . "$(dirname "$0")/need-module.sh"
 
-exec bpftrace "$@" -e '
+first=$(sr_ksym anon_vma_interval_tree_iter_first anon_rmap_tree_iter_first)
+next=$(sr_ksym anon_vma_interval_tree_iter_next anon_rmap_tree_iter_next)
+
+exec "$BPFTRACE" "$@" -e '
 BEGIN
 {
 	printf("Tracing anonymous rmap walks. Ctrl-C to end.\n");
@@ -78,8 +83,8 @@ tracepoint:shadow_rmap:rmap_walk
 	@shadow_width[comm] = hist(args->width);
 }
 
-kretprobe:anon_vma_interval_tree_iter_first,
-kretprobe:anon_vma_interval_tree_iter_next
+kretprobe:'"$first"',
+kretprobe:'"$next"'
 /@t0[tid] && retval != 0/
 {
 	@n[tid]++;

@@ -24,13 +24,15 @@
 #   @by_kind[tracepoint:shadow_rmap:link_add]: 2643
 set -u
 
+. "$(dirname "$0")/kernel.sh"
+
 top=${TOP:-10}
 case $top in
 ''|*[!0-9]*) echo "TOP must be a number" >&2; exit 2 ;;
 esac
 . "$(dirname "$0")/need-module.sh"
 
-exec bpftrace "$@" -e '
+exec "$BPFTRACE" "$@" -e '
 BEGIN
 {
 	printf("Top '"$top"' processes by shadow_rmap events per second. Ctrl-C to end.\n");
