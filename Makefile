@@ -3,7 +3,9 @@
 #   make            build shadow_rmap.ko against KDIR
 #   make demo       boot the guest, load the module, show every node
 #   make test       host unit tests + guest suite (TESTS=pattern selects)
-#   make test KERNEL=debug  the same on the KASAN/lockdep/kmemleak kernel
+#   make test KERNEL=6.12   the same on another kernel lane: 6.1 (stock, the
+#                   default), 6.12, 7, debug (KASAN/lockdep/kmemleak), or a
+#                   list: KERNEL="6.1 6.12 7" (what CI runs)
 #   make test-long  the suite with 50 reload cycles and the long fuzz budget
 #   make fuzz SECONDS=N [KERNEL=debug]  the VMA-history fuzzer's long run
 #   make check      checkpatch --strict, W=1 build, sparse C=2 build
@@ -61,13 +63,15 @@ tests/bin/%: %.c $(USER_HDRS)
 	@mkdir -p tests/bin
 	$(USER_CC) $(USER_CFLAGS) -o $@ $< $(USER_LDLIBS)
 
-# KERNEL=debug: the guest suite on the debug kernel (scripts/debug-kernel,
-# built once and cached), long settings and kmemleak checks included.
+# KERNEL=LANE: the guest suite on another kernel (tests/run.sh --kernel):
+# 6.12 and 7 are stock Debian kernels fetched as packages into
+# /var/cache/shadow_rmap (scripts/kernel-lane), debug the KASAN/lockdep/
+# kmemleak kernel (scripts/debug-kernel), each built once and cached.
 KERNEL ?= stock
 
 test: deps
 	@$(MAKE) --no-print-directory modules tests-bin
-	@tests/run.sh --kernel $(KERNEL)
+	@tests/run.sh --kernel "$(KERNEL)"
 
 test-host: deps
 	@$(MAKE) --no-print-directory tests-bin
@@ -75,18 +79,23 @@ test-host: deps
 
 test-guest: deps
 	@$(MAKE) --no-print-directory modules tests-bin
-	@tests/run.sh --guest --kernel $(KERNEL)
+	@tests/run.sh --guest --kernel "$(KERNEL)"
 
 # The long lane: the suite with 50 reload cycles under the storm (test 31)
 # and the long fuzz budget; far over the CI budget, so not part of make test.
 test-long: deps
 	@$(MAKE) --no-print-directory modules tests-bin
-	@tests/run.sh --long --kernel $(KERNEL)
+	@tests/run.sh --long --kernel "$(KERNEL)"
 
 demo: deps
 	@$(MAKE) --no-print-directory modules tests-bin
-	@SR_KO=$(CURDIR)/shadow_rmap.ko SR_BIN=$(CURDIR)/tests/bin \
-		scripts/guest/run -t 600 -- scripts/demo.sh
+	@set -e; export SR_KO=$(CURDIR)/shadow_rmap.ko SR_BIN=$(CURDIR)/tests/bin; \
+	case "$(KERNEL)" in stock|6.1) ;; *) \
+		eval "$$(scripts/kernel-lane/prepare "$(KERNEL)" build/demo)"; \
+		export KDIR SR_GUEST_KERNEL SR_GUEST_KVER SR_GUEST_MODDIR SR_KO \
+			SR_LANE_CHROOT SR_BPFTRACE ;; \
+	esac; \
+	scripts/guest/run -t 600 -- scripts/demo.sh
 
 check: deps
 	@scripts/check.sh
@@ -124,7 +133,7 @@ fuzz: deps
 		-e FUZZ_SEED=$(FUZZ_SEED) -e FUZZ_OPS=$(or $(FUZZ_OPS),1000) \
 		-e FUZZ_CHECK_EVERY=$(or $(FUZZ_CHECK_EVERY),100) \
 		-e FUZZ_MIN_SECONDS=$(or $(FUZZ_MIN_SECONDS),900)" \
-		tests/run.sh --guest --long --kernel $(KERNEL)
+		tests/run.sh --guest --long --kernel "$(KERNEL)"
 
 .PHONY: fuzz
 

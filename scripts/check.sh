@@ -4,7 +4,9 @@
 #  1. checkpatch.pl --strict --no-tree on the module sources (src include
 #     debugfs), and on userspace C (tests scripts) minus the checks that only
 #     make sense for kernel code ($user_ignore)
-#  2. W=1 module build          3. sparse (C=2) module build
+#  2. W=1 module build          3. sparse (C=2) module build, each for
+#     every kernel lane in SR_CHECK_LANES (default "6.1 6.12 7": the lanes
+#     are fetched and cached by scripts/kernel-lane/prepare)
 #  4. userspace C with -Wall -Wextra -Werror
 #  5. bash -n on the shell scripts
 # The module builds run on a copy in a temporary build/check.*, so the
@@ -14,7 +16,6 @@ set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 2
-kdir=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2> /dev/null | sort -V | tail -n 1)}
 mkdir -p "$repo/build"
 work=$(mktemp -d "$repo/build/check.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
@@ -69,17 +70,15 @@ run_checkpatch() { # LABEL ARGS... -- FILES...
 	fi
 }
 
-# module_build LABEL MAKE-ARGS...: build a copy of the module, fail on output
+# module_build LANE LABEL MAKE-ARGS...: build the module for a lane (in a
+# copy: scripts/kernel-lane/prepare), fail on any warning
 module_build() {
-	local label=$1 dir=$work/$1 out
-	shift
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	find Kbuild src include debugfs \( -name '*.[ch]' -o -name Kbuild \
-		-o -name Makefile \) -print0 2> /dev/null |
-		tar --null -T - -cf - | tar -xf - -C "$dir"
-	out=$(make -C "$kdir" M="$dir" "$@" modules 2>&1)
-	local rc=$?
+	local lane=$1 label="$2 ($1)" out rc=0
+	shift 2
+	out=$(scripts/kernel-lane/prepare "$lane" "$work/$lane" "$@" 2>&1 > /dev/null) || rc=$?
+	out="$out
+$(cat "$work/$lane"/module-*.log 2> /dev/null)"
+	rm -f "$work/$lane"/module-*.log
 	grep -E 'warning:|error:' <<< "$out"
 	if [[ $rc -ne 0 ]]; then
 		echo "$out" | tail -n 30
@@ -91,7 +90,8 @@ module_build() {
 	fi
 }
 
-mapfile -t kfiles < <(find src include debugfs -name '*.[ch]' 2> /dev/null | sort)
+mapfile -t kfiles < <(find src include debugfs compat -name '*.[ch]' \
+	! -path 'compat/generated/*' 2> /dev/null | sort)
 mapfile -t ufiles < <(find tests scripts -path tests/bin -prune -o \
 	-name '*.[ch]' -print 2> /dev/null | sort)
 mapfile -t uprogs < <(printf '%s\n' "${ufiles[@]+"${ufiles[@]}"}" | grep '\.c$')
@@ -106,11 +106,13 @@ else
 	problem "checkpatch.pl unavailable"
 fi
 
-step "W=1 build ($kdir)"
-module_build w1 W=1
-step "sparse C=2 build"
 command -v sparse > /dev/null || problem "sparse not installed (make deps)"
-module_build sparse C=2
+for lane in ${SR_CHECK_LANES:-6.1 6.12 7}; do
+	step "W=1 build, lane $lane"
+	module_build "$lane" W=1 W=1
+	step "sparse C=2 build, lane $lane"
+	module_build "$lane" sparse C=2
+done
 
 step "userspace C: gcc -Wall -Wextra -Werror"
 mkdir -p "$work/bin"

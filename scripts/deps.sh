@@ -8,7 +8,7 @@ pkgs=(
 	gcc make libc6-dev binutils libelf-dev bc flex bison
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static cpio kmod xz-utils
-	bpftrace stress-ng sparse perl procps
+	bpftrace stress-ng sparse perl procps dwarves debootstrap
 )
 
 declare -A have=()

@@ -3,7 +3,15 @@
 # The test entry point (`make test`): host tests, then the guest suite in one
 # guest boot. The last line is the combined "N passed, N failed".
 #
-# usage: tests/run.sh [--host | --guest] [--kernel stock|debug] [--long]
+# usage: tests/run.sh [--host | --guest] [--kernel LANE] [--long]
+#   --kernel LANE      the guest's kernel (KERNEL=LANE does the same; a
+#                      quoted list, "6.1 6.12 7", runs the suite on each):
+#                      6.1 (or stock: the host's Debian 12 kernel, default),
+#                      6.12 (the newest 6.12.*+deb12 in Debian 12's sources),
+#                      7 (the newest 7.x of trixie-backports, module built in
+#                      a Debian 13 chroot): fetched and cached by
+#                      scripts/kernel-lane/fetch, the module built for it in
+#                      build/lanes/KVER (7: in the chroot), then the suite
 #   --kernel debug     the debug kernel lane: build (once, cached) the KASAN/
 #                      lockdep/kmemleak kernel of scripts/debug-kernel, build
 #                      the module against it in build/debug/module, run the
@@ -30,7 +38,7 @@ guest=1
 kernel=${KERNEL:-stock}
 long=${SR_LONG:-0}
 usage() {
-	echo "usage: $0 [--host | --guest] [--kernel stock|debug] [--long]" >&2
+	echo "usage: $0 [--host | --guest] [--kernel 6.1|6.12|7|debug] [--long]" >&2
 	exit 2
 }
 while [[ $# -gt 0 ]]; do
@@ -43,11 +51,18 @@ while [[ $# -gt 0 ]]; do
 	esac
 	shift
 done
-case $kernel in
-stock|"") kernel=stock ;;
-debug) long=1 ;;
-*) echo "$0: unknown kernel '$kernel' (stock or debug)" >&2; exit 2 ;;
-esac
+# One lane or several ("6.1 6.12 7"): each boots its own guest in turn.
+kernels=
+for k in $kernel; do
+	case $k in
+	stock|6.1) k=6.1 ;;
+	6.12|7) ;;
+	debug) long=1 ;;
+	*) echo "$0: unknown kernel '$k' (6.1, 6.12, 7 or debug)" >&2; exit 2 ;;
+	esac
+	kernels="${kernels:+$kernels }$k"
+done
+[[ -n $kernels ]] || kernels=6.1
 
 # Each run gets its own results dir (runs in one tree may overlap);
 # build/test-results/latest points at the newest, the last 10 are kept.
@@ -89,49 +104,31 @@ if ((host)); then
 	fi
 fi
 
-# debug_kernel: build the debug kernel (if its cache entry is missing) and
-# the module against it, in a copy, so the stock build is left alone; point
-# the runner at both.
-debug_kernel() {
-	local assign mod=$repo/build/debug/module log=$out/debug-module.log
+# prepare_lane: the lane's kernel (fetched or built, cached) and the module
+# built for it, in the environment the guest runner reads.
+prepare_lane() {
+	local assign
 
-	echo "=== debug kernel ==="
-	assign=$(scripts/debug-kernel/build --env) || return 1
+	echo "=== kernel lane $kernel ==="
+	assign=$(scripts/kernel-lane/prepare "$kernel" "$out") || return 1
 	eval "$assign"
-	export KDIR SR_GUEST_KERNEL SR_GUEST_KVER SR_GUEST_MODDIR
-	echo "debug kernel $SR_GUEST_KVER ($KDIR)," \
-		"built in $(cat "$KDIR/../build-seconds" 2> /dev/null || echo '?')s"
-	mkdir -p "$mod"
-	# Two debug runs at once share the copy: one builds at a time, and
-	# each guest gets its own snapshot of the result.
-	exec 8> "$mod.lock"
-	flock 8
-	# Copied with their times, so make rebuilds only what changed.
-	find Kbuild src include debugfs \( -name '*.[ch]' -o -name Kbuild \) \
-		-print0 | tar --null -T - -cf - | tar -xpf - -C "$mod" || return 1
-	if ! make -C "$KDIR" M="$mod" modules > "$log" 2>&1; then
-		flock -u 8
-		tail -n 30 "$log"
-		echo "module build against $KDIR failed (log: $log)"
-		return 1
-	fi
-	cp "$mod/shadow_rmap.ko" "$out/shadow_rmap-debug.ko" || return 1
-	flock -u 8
-	export SR_KO=$out/shadow_rmap-debug.ko
+	export KDIR SR_GUEST_KERNEL SR_GUEST_KVER SR_GUEST_MODDIR SR_LANE_CHROOT \
+		SR_BPFTRACE SR_KO
 }
 
-if ((guest)); then
-	echo "=== guest tests ==="
-	res=$out/guest
-	mkdir -p "$res"
+# guest_lane LANE RESULTS: the guest suite on one kernel lane, in a subshell
+# (each lane's settings stay its own); its counts land in RESULTS/summary.
+guest_lane() (
+	kernel=$1
+	res=$2
+	echo "=== guest tests ($kernel) ==="
 	runner=()
 	timeout=${SR_GUEST_TIMEOUT:-2400}
+	if [[ $kernel != 6.1 ]] && ! prepare_lane; then
+		echo "FAIL kernel-lane-$kernel: no kernel or module"
+		exit 1
+	fi
 	if [[ $kernel == debug ]]; then
-		if ! debug_kernel; then
-			echo "FAIL debug-kernel: no debug kernel or module"
-			echo "$passed passed, $((failed + 1)) failed"
-			exit 1
-		fi
 		# KASAN takes an eighth of memory for its shadow, kmemleak and
 		# lockdep more; TCG runs this kernel several times slower.
 		export SR_GUEST_MEM=${SR_GUEST_MEM:-2048M}
@@ -180,19 +177,29 @@ if ((guest)); then
 	scripts/guest/run -r "$res" -t "$timeout" "${runner[@]+"${runner[@]}"}" \
 		${GUEST_ARGS:-} -- tests/guest/suite.sh
 	status=$?
-	echo "guest suite: $((SECONDS - t0))s wall"
-	before=$failed
-	if ! add "$res/summary"; then
-		echo "FAIL guest-suite: the guest did not finish the suite" \
-			"(runner exit $status; logs in $res)"
-		failed=$((failed + 1))
-	elif grep -q '^klog=dirty' "$res/runner.status" 2> /dev/null &&
-		((failed == before)); then
-		echo "FAIL guest-kernel-log: trouble in the kernel log outside" \
-			"any test (see above)"
-		failed=$((failed + 1))
-	fi
-	echo "guest logs: $res"
+	echo "guest suite ($kernel): $((SECONDS - t0))s wall, logs in $res"
+	exit "$status"
+)
+
+if ((guest)); then
+	for lane in $kernels; do
+		res=$out/guest
+		[[ $kernels == "$lane" ]] || res=$out/guest-$lane
+		mkdir -p "$res"
+		kernel=$lane guest_lane "$lane" "$res"
+		status=$?
+		before=$failed
+		if ! add "$res/summary"; then
+			echo "FAIL guest-suite-$lane: the guest did not finish the" \
+				"suite (exit $status; logs in $res)"
+			failed=$((failed + 1))
+		elif grep -q '^klog=dirty' "$res/runner.status" 2> /dev/null &&
+			((failed == before)); then
+			echo "FAIL guest-kernel-log-$lane: trouble in the kernel log" \
+				"outside any test (see above)"
+			failed=$((failed + 1))
+		fi
+	done
 fi
 
 ((skipped)) && echo "$skipped skipped"
