@@ -14,6 +14,7 @@
 #include <linux/sched/mm.h>
 
 #include <shadow_rmap/cause.h>
+#include <shadow_rmap/compat.h>
 #include <shadow_rmap/hooks.h>
 #include <shadow_rmap/log.h>
 #include <shadow_rmap/model.h>
@@ -88,7 +89,7 @@ void sr_avc_snapshot(struct anon_vma_chain *avc, struct sr_avc_snap *s)
 	s->vma_anon_vma = (unsigned long)READ_ONCE(vma->anon_vma);
 	s->start = vma->vm_start;
 	s->end = vma->vm_end;
-	s->pgoff = vma->vm_pgoff;
+	s->pgoff = sr_vma_anon_pgoff(vma);
 	s->mm = vma->vm_mm;
 	s->parent_of = sr_kernel_av_parent;
 }

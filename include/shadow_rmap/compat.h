@@ -106,6 +106,21 @@ static inline pgoff_t sr_folio_first_index(struct folio *folio)
 }
 
 /*
+ * The page offset the anon_vma interval tree keys a VMA on, and that its
+ * anonymous folios' ->index counts in.  7.3 keeps it apart from vm_pgoff
+ * (vma_start_anon_pgoff()): for a MAP_PRIVATE file mapping vm_pgoff is the
+ * file offset, the anonymous offset virtual.  Before, both were vm_pgoff.
+ */
+static inline pgoff_t sr_vma_anon_pgoff(const struct vm_area_struct *vma)
+{
+#ifdef HAVE_VMA_START_ANON_PGOFF
+	return vma_start_anon_pgoff(vma);
+#else
+	return vma->vm_pgoff;
+#endif
+}
+
+/*
  * What a non-present PTE holds.  v6.19, "mm: introduce leaf entry type and
  * use to simplify leaf entry logic", replaced the swapops.h helpers with
  * softleaf_t.
