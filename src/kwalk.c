@@ -104,12 +104,50 @@ static bool sr_tree_has(struct anon_vma *av, struct anon_vma_chain *avc)
 	return false;
 }
 
+/*
+ * The kernel's own interval tree checks the shadow's keys: each node's
+ * rb_subtree_last is the largest last page offset of its subtree, by the
+ * key the kernel indexes (vm_pgoff, or 7.3's anonymous page offset).  The
+ * same maximum over the shadow's offsets of the same links must agree, or
+ * the shadow keys the tree differently from the kernel (its lookups then
+ * miss pages), however well its fields match the hooks' snapshots.
+ * Returns the subtree's shadow maximum, or ULONG_MAX once a node differs
+ * or a link is not in the shadow (reported elsewhere).  Depth O(log n).
+ */
+static unsigned long sr_tree_keys(struct rb_node *rb, unsigned long *bad)
+{
+	struct anon_vma_chain *avc;
+	unsigned long last, sub;
+	struct sr_link *l;
+
+	if (!rb)
+		return 0;
+	avc = rb_entry(rb, struct anon_vma_chain, rb);
+	l = sr_link_find((unsigned long)avc);
+	if (!l || l->detached)
+		return ULONG_MAX;
+	last = l->vma->pgoff + ((l->vma->end - l->vma->start) >> PAGE_SHIFT) - 1;
+	sub = sr_tree_keys(rb->rb_left, bad);
+	if (sub == ULONG_MAX)
+		return sub;
+	last = max(last, sub);
+	sub = sr_tree_keys(rb->rb_right, bad);
+	if (sub == ULONG_MAX)
+		return sub;
+	last = max(last, sub);
+	if (last != avc->rb_subtree_last) {
+		*bad = avc->rb_subtree_last;
+		return ULONG_MAX;
+	}
+	return last;
+}
+
 /* One kernel anon_vma against its shadow, the first time the walk meets it. */
 static void sr_check_av(struct sr_walk *w, struct anon_vma *av)
 {
 	struct sr_av *sav = sr_av_find((unsigned long)av);
 	unsigned long parent = av->parent == av ? 0 : (unsigned long)av->parent;
-	unsigned long kids, links;
+	unsigned long kids, links, bad;
 
 	if (sav && sav->seen == w->epoch)
 		return;
@@ -139,6 +177,11 @@ static void sr_check_av(struct sr_walk *w, struct anon_vma *av)
 	if (sav->nr_children != kids)
 		sr_mismatch(w, "anon_vma %p: %u children in the shadow, %lu in the kernel",
 			    av, sav->nr_children, kids);
+	bad = ULONG_MAX;
+	if (sr_tree_keys(av->rb_root.rb_root.rb_node, &bad) == ULONG_MAX &&
+	    bad != ULONG_MAX)
+		sr_mismatch(w, "anon_vma %p: keyed unlike the kernel's tree (subtree ends at %lx)",
+			    av, bad);
 }
 
 static void sr_check_avc(struct sr_walk *w, struct anon_vma_chain *avc)

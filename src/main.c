@@ -84,3 +84,5 @@ module_init(shadow_rmap_init);
 module_exit(shadow_rmap_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Shadow reverse map of anonymous memory (anon_vma forests)");
+/* What README's table says was run; others load if every hook resolves. */
+MODULE_INFO(kernels, "x86_64 Linux 6.1 to 7.3: tested on Debian 6.1.0-*-amd64, 6.12.*+deb12-amd64, 7.3.*+deb13-amd64");
