@@ -12,6 +12,15 @@
  * last), so each surviving record still finds the parent it names.
  * The same holds for an ADD its unlink cancelled before any batch claimed
  * it (sr_log_cancel_add()): the applier finds it GONE and only counts it.
+ *
+ * Since v7.0's anon_vma rework, anon_vma_clone() inserts a new VMA's links
+ * newest first (it builds the chain, then inserts it in reverse), so a
+ * surviving link can name an anon_vma, and its parent, that only a later
+ * link of the same VMA introduces, once the links that made them earlier
+ * were cancelled (the fork child that made them exited, its mremap source
+ * went).  An ADD that would be an orphan first applies the later ADDs of
+ * the batch that bring its missing ancestors, oldest first
+ * (sr_apply_ancestors()); the model never walks the kernel for them.
  */
 #include <linux/bitmap.h>
 #include <linux/hash.h>
@@ -41,6 +50,7 @@ struct sr_open {
 static struct sr_open *sr_open_tab;
 static u32 *sr_next;
 static unsigned long *sr_cancelled;
+static unsigned long *sr_done;	/* applied ahead of their turn */
 static unsigned long *sr_heads;	/* links still open, by their first record */
 static u32 *sr_span_end;	/* a cancelled group's unlink, at its first */
 static u32 sr_gen;
@@ -173,6 +183,43 @@ static void sr_apply_one(struct sr_rec *r)
 		sr_count_cause(r);
 }
 
+/* Ancestors one ADD may pull ahead: deeper ones are left to a resync. */
+#define SR_PULL_MAX	64
+
+/*
+ * Before ADD @i: while its anon_vma would have no parent in the shadow, find
+ * the first later ADD of the batch that links the missing parent, and that
+ * one's missing parent, and so on; apply them oldest first.  Only runs for
+ * would-be orphans: O(n) scans each, rare.  Anything not found is left to
+ * sr_child_get(), which counts an orphan and marks the shadow stale.
+ */
+static void sr_apply_ancestors(struct sr_rec *ring, u64 mask, u64 first,
+			       unsigned int i, unsigned int n, bool cancel)
+{
+	unsigned int pull[SR_PULL_MAX], np = 0, j;
+	const struct sr_avc_snap *s = &ring[(first + i) & mask].s;
+
+	while (np < SR_PULL_MAX && !sr_model_av_placeable(s)) {
+		for (j = i + 1; j < n; j++) {
+			struct sr_rec *a = &ring[(first + j) & mask];
+
+			if (a->op == SR_OP_ADD && a->s.av == s->av_parent &&
+			    a->s.av_root == s->av_root && !test_bit(j, sr_done) &&
+			    !(cancel && test_bit(j, sr_cancelled)))
+				break;
+		}
+		if (j >= n)
+			break;
+		pull[np++] = j;
+		s = &ring[(first + j) & mask].s;
+	}
+	while (np--) {
+		j = pull[np];
+		sr_apply_one(&ring[(first + j) & mask]);
+		__set_bit(j, sr_done);
+	}
+}
+
 /*
  * Take the ADDs about to apply from their unlinks' reach
  * (sr_log_cancel_add()); one an unlink cancelled first becomes GONE.  The
@@ -264,10 +311,15 @@ unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
 	for (i = 0; i < n; i++) {
 		struct sr_rec *r = &ring[(first + i) & mask];
 
-		if (cancel && __test_and_clear_bit(i, sr_cancelled))
+		if (__test_and_clear_bit(i, sr_done))
+			continue;
+		if (cancel && __test_and_clear_bit(i, sr_cancelled)) {
 			sr_apply_cancelled(r);
-		else
-			sr_apply_one(r);
+			continue;
+		}
+		if (r->op == SR_OP_ADD)
+			sr_apply_ancestors(ring, mask, first, i, n, cancel);
+		sr_apply_one(r);
 	}
 	rcu_read_unlock();
 	sr_stat_add(SR_LOG_RECORDS, n);
@@ -285,9 +337,10 @@ int sr_apply_init(void)
 	sr_next = vmalloc(SR_LOG_BATCH * sizeof(*sr_next));
 	sr_cancelled = bitmap_zalloc(SR_LOG_BATCH, GFP_KERNEL);
 	sr_heads = bitmap_zalloc(SR_LOG_BATCH, GFP_KERNEL);
+	sr_done = bitmap_zalloc(SR_LOG_BATCH, GFP_KERNEL);
 	sr_span_end = vmalloc(SR_LOG_BATCH * sizeof(*sr_span_end));
 	if (!sr_open_tab || !sr_next || !sr_cancelled || !sr_heads ||
-	    !sr_span_end) {
+	    !sr_done || !sr_span_end) {
 		sr_apply_exit();
 		return -ENOMEM;
 	}
@@ -304,7 +357,7 @@ size_t sr_apply_bytes(void)
 {
 	return SR_OPEN_SLOTS * sizeof(*sr_open_tab) +
 	       SR_LOG_BATCH * (sizeof(*sr_next) + sizeof(*sr_span_end)) +
-	       2 * BITS_TO_LONGS(SR_LOG_BATCH) * sizeof(long);
+	       3 * BITS_TO_LONGS(SR_LOG_BATCH) * sizeof(long);
 }
 
 /**
@@ -316,8 +369,10 @@ void sr_apply_exit(void)
 	vfree(sr_next);
 	bitmap_free(sr_cancelled);
 	bitmap_free(sr_heads);
+	bitmap_free(sr_done);
 	vfree(sr_span_end);
 	sr_heads = NULL;
+	sr_done = NULL;
 	sr_span_end = NULL;
 	sr_open_tab = NULL;
 	sr_next = NULL;

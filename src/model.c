@@ -696,6 +696,28 @@ static void sr_link_reattach(struct sr_link *l, const struct sr_avc_snap *s)
 }
 
 /**
+ * sr_model_av_placeable() - whether a link's anon_vma has its place
+ * @s: a record's snapshot (no parent_of: only the parent is known)
+ *
+ * Caller holds the RCU read lock.
+ *
+ * Return: true when the anon_vma is a root, is in the shadow, or its parent
+ * is (alive, in the same forest); false when adding the link now would
+ * leave it an orphan.
+ */
+bool sr_model_av_placeable(const struct sr_avc_snap *s)
+{
+	struct sr_av *p;
+
+	/* sr_model_link_add() makes a missing root itself. */
+	if (s->av == s->av_root || s->av_parent == s->av_root ||
+	    sr_av_find(s->av))
+		return true;
+	p = sr_av_find(s->av_parent);
+	return p && !READ_ONCE(p->dead) && p->root->key == s->av_root;
+}
+
+/**
  * sr_model_link_add() - a kernel anon_vma_chain is entering its tree
  * @s: what the kernel's objects held at that moment
  *

@@ -122,6 +122,7 @@ int sr_model_init(void);
 void sr_model_exit(void);
 
 int sr_model_link_add(const struct sr_avc_snap *s);
+bool sr_model_av_placeable(const struct sr_avc_snap *s);
 bool sr_model_link_del(unsigned long avc, enum sr_cause cause, bool seeded);
 bool sr_model_link_detach(unsigned long avc, enum sr_cause cause,
 			  bool seeded);
