@@ -12,7 +12,8 @@
 #   FUZZ_MIN_SECONDS budget for minimising one failure (900)
 #   FUZZ_ARGS        more fuzz options, word-split
 # Checker output goes to $SR_RESULTS/fuzz/checks.log, minimised cases to
-# $SR_RESULTS/fuzz/seed-N.ops.
+# $SR_RESULTS/fuzz/seed-N.ops.  The cases of tests/fuzz/cases/ (failures
+# found before, kept as regressions) are replayed first.
 . tests/guest/lib.sh
 
 seconds=${FUZZ_SECONDS:-${SR_FUZZ_SECONDS:-600}}
@@ -27,6 +28,17 @@ export FUZZ_MIN_LOG=$out/minimise.log
 
 sr_klog_mark
 sr_load
+bad=0
+for c in "$sr_repo"/tests/fuzz/cases/*.ops; do
+	[[ -f $c ]] || continue
+	if r=$("$SR_BIN/fuzz" replay "$c" 2>&1); then
+		echo "fuzz: case $(basename "$c"): $(tail -n 1 <<< "$r")"
+	else
+		echo "$r" | tail -n 20
+		echo "fuzz: case $(basename "$c") FAILED"
+		bad=$((bad + 1))
+	fi
+done
 echo "fuzz: budget ${seconds}s from seed ${FUZZ_SEED:-1}," \
 	"${FUZZ_OPS:-1000} ops per seed, checkpoint every ${FUZZ_CHECK_EVERY:-100}"
 # shellcheck disable=SC2086 # FUZZ_ARGS is a list of options
@@ -43,6 +55,7 @@ out_v=$(cat "$sr_dir/verify")
 echo "fuzz: after the run: $(tail -n 1 <<< "$out_v")"
 sr_unload
 sr_klog_clean
+((bad == 0)) || fail "$bad regression case(s) of tests/fuzz/cases failed"
 [[ $rc -eq 0 ]] || fail "the fuzzer found $(ls "$out"/seed-*.ops 2> /dev/null |
 	wc -l) failing seed(s) (exit $rc)"
 [[ $(tail -n 1 <<< "$out_v") == "verify: ok"* ]] || fail "verify not ok after the run"
