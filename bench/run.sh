@@ -16,6 +16,7 @@
 #   BENCH_MEM_TREES="5:100 50:100 100:500"   VMAS:CHILDREN fan-outs
 #   BENCH_PHASES="overhead rmap"
 #   BENCH_DIR=build/bench
+#   KERNEL=6.1|6.12|7     the guests' kernel lane (scripts/kernel-lane)
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,8 +26,20 @@ dir=${BENCH_DIR:-build/bench}
 phases=${BENCH_PHASES:-overhead rmap}
 icount=(-m 2048M -c 1 -x tcg,thread=single
 	-q "-icount shift=0,align=off,sleep=off")
-envs=(-e BENCH_KO="$repo/shadow_rmap.ko"
-	-e BENCH_KMOD="$repo/bench/kmod/rmapwalk_bench.ko"
+ko=$repo/shadow_rmap.ko
+kmod=$repo/bench/kmod/rmapwalk_bench.ko
+case ${KERNEL:-stock} in
+stock|6.1) ;;
+*)
+	mkdir -p "$dir"
+	eval "$(SR_LANE_BENCH=1 scripts/kernel-lane/prepare "$KERNEL" "$dir/lane")" ||
+		exit 1
+	export KDIR SR_GUEST_KERNEL SR_GUEST_KVER SR_GUEST_MODDIR
+	ko=$SR_KO
+	kmod=$SR_BENCH_KMOD
+	;;
+esac
+envs=(-e BENCH_KO="$ko" -e BENCH_KMOD="$kmod"
 	-e BENCH_BIN="$repo/build/bench/bin")
 for v in BENCH_ROUNDS BENCH_SECS BENCH_WORKLOADS BENCH_CONFIGS BENCH_FORK_VMAS BENCH_SHARERS \
 	BENCH_LOOKUP_REPS BENCH_PAGEMAP_REPS BENCH_READ_REPS BENCH_MEM_TREES; do

@@ -18,9 +18,9 @@
 #include <linux/rmap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/swap.h>
-#include <linux/swapops.h>
 #include <linux/vmalloc.h>
+
+#include <shadow_rmap/compat.h>
 
 #define RWB_TEXT_MIN	(16 << 10)
 #define RWB_TEXT_MAX	(8 << 20)
@@ -95,7 +95,6 @@ static const char *rwb_pte_state(struct mm_struct *mm, unsigned long addr,
 	pud_t *pudp, pud;
 	pmd_t *pmdp, pmd;
 	pte_t *ptep, pte;
-	swp_entry_t e;
 
 	pgdp = pgd_offset(mm, addr);
 	pgd = READ_ONCE(*pgdp);
@@ -121,19 +120,23 @@ static const char *rwb_pte_state(struct mm_struct *mm, unsigned long addr,
 	}
 	if (pmd_bad(pmd))
 		return "none";
-	ptep = pte_offset_map(&pmd, addr);
+	/* Interrupts are off: the table stays (see src/ptwalk.c). */
+	ptep = pte_offset_kernel(&pmd, addr);
 	pte = ptep_get_lockless(ptep);
-	pte_unmap(ptep);
 	if (pte_none(pte))
 		return "none";
 	if (pte_present(pte)) {
 		*pfn = pte_pfn(pte);
 		return "present";
 	}
-	e = pte_to_swp_entry(pte);
-	if (is_migration_entry(e))
+	switch (sr_pte_leaf(pte, pfn)) {
+	case SR_LEAF_MIGRATION:
 		return "migration";
-	return non_swap_entry(e) ? "other" : "swap";
+	case SR_LEAF_SWAP:
+		return "swap";
+	default:
+		return "other";
+	}
 }
 
 static bool rwb_one(struct folio *folio, struct vm_area_struct *vma,
@@ -199,7 +202,7 @@ static int rwb_lookup(struct rwb_file *f, unsigned long pfn)
 	}
 	rwb_printf(f, "page pfn=0x%lx kind=%s mapcount=%d\n", pfn,
 		   folio_test_anon(folio) ? "anon" : "file",
-		   page_mapcount(page));
+		   sr_page_mapcount(folio, page));
 	w.subpage = pfn - folio_pfn(folio);
 	folio_lock(folio);
 	rwb_rmap_walk(folio, &rwc);
