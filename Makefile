@@ -93,7 +93,7 @@ demo: deps
 	case "$(KERNEL)" in stock|6.1) ;; *) \
 		eval "$$(scripts/kernel-lane/prepare "$(KERNEL)" build/demo)"; \
 		export KDIR SR_GUEST_KERNEL SR_GUEST_KVER SR_GUEST_MODDIR SR_KO \
-			SR_LANE_CHROOT SR_BPFTRACE ;; \
+			SR_LANE_CHROOT ;; \
 	esac; \
 	scripts/guest/run -t 600 -- scripts/demo.sh
 
@@ -114,7 +114,7 @@ bench-bin: $(BENCH_BINS)
 bench: deps
 	@$(MAKE) --no-print-directory modules bench-bin
 	@$(MAKE) --no-print-directory -C bench/kmod KDIR=$(KDIR)
-	@bench/run.sh
+	@KERNEL="$(KERNEL)" bench/run.sh
 
 .PHONY: bench bench-bin
 

@@ -113,7 +113,7 @@ prepare_lane() {
 	assign=$(scripts/kernel-lane/prepare "$kernel" "$out") || return 1
 	eval "$assign"
 	export KDIR SR_GUEST_KERNEL SR_GUEST_KVER SR_GUEST_MODDIR SR_LANE_CHROOT \
-		SR_BPFTRACE SR_KO
+		SR_KO
 }
 
 # guest_lane LANE RESULTS: the guest suite on one kernel lane, in a subshell
