@@ -13,14 +13,17 @@
  * The same holds for an ADD its unlink cancelled before any batch claimed
  * it (sr_log_cancel_add()): the applier finds it GONE and only counts it.
  *
- * Since v7.0's anon_vma rework, anon_vma_clone() inserts a new VMA's links
- * newest first (it builds the chain, then inserts it in reverse), so a
- * surviving link can name an anon_vma, and its parent, that only a later
- * link of the same VMA introduces, once the links that made them earlier
- * were cancelled (the fork child that made them exited, its mremap source
- * went).  An ADD that would be an orphan first applies the later ADDs of
- * the batch that bring its missing ancestors, oldest first
- * (sr_apply_ancestors()); the model never walks the kernel for them.
+ * Since v7.0's anon_vma rework, anon_vma_clone() builds the new VMA's
+ * chain with list_add() and inserts it in reverse, so its links come in
+ * the reverse of the source's list order (which alternates with each
+ * generation), not root first: a surviving link can name an anon_vma,
+ * and its parent, that only a later link of the same VMA introduces, once
+ * the links that made them earlier were cancelled (the fork child that
+ * made them exited, its mremap source went).  An ADD that would be an
+ * orphan first applies the later ADDs of the same VMA's run that bring its
+ * missing ancestors, oldest first (sr_apply_ancestors()), and a full batch
+ * never ends inside such a run (sr_cut()); the model never walks the
+ * kernel for them.
  */
 #include <linux/bitmap.h>
 #include <linux/hash.h>
@@ -187,24 +190,44 @@ static void sr_apply_one(struct sr_rec *r)
 #define SR_PULL_MAX	64
 
 /*
+ * Whether records @a and @b are new links of one VMA in one forest, as the
+ * links one anon_vma_clone() makes under one hold of the forest's lock
+ * are: nothing else of that forest comes between them.
+ */
+static bool sr_same_run(const struct sr_rec *a, const struct sr_rec *b)
+{
+	return a->op == SR_OP_ADD && b->op == SR_OP_ADD &&
+	       a->s.vma == b->s.vma && a->s.av_root == b->s.av_root;
+}
+
+/*
  * Before ADD @i: while its anon_vma would have no parent in the shadow, find
- * the first later ADD of the batch that links the missing parent, and that
- * one's missing parent, and so on; apply them oldest first.  Only runs for
- * would-be orphans: O(n) scans each, rare.  Anything not found is left to
- * sr_child_get(), which counts an orphan and marks the shadow stale.
+ * the later ADD of the same VMA's run that links the missing parent, and
+ * that one's missing parent, and so on; apply them oldest first.  The scan
+ * skips other forests' records and ends at the first other record of this
+ * one.  Anything not found is left to sr_child_get(), which counts an
+ * orphan and marks the shadow stale.
  */
 static void sr_apply_ancestors(struct sr_rec *ring, u64 mask, u64 first,
 			       unsigned int i, unsigned int n, bool cancel)
 {
+	const struct sr_rec *r = &ring[(first + i) & mask];
 	unsigned int pull[SR_PULL_MAX], np = 0, j;
-	const struct sr_avc_snap *s = &ring[(first + i) & mask].s;
+	const struct sr_avc_snap *s = &r->s;
 
 	while (np < SR_PULL_MAX && !sr_model_av_placeable(s)) {
 		for (j = i + 1; j < n; j++) {
 			struct sr_rec *a = &ring[(first + j) & mask];
 
-			if (a->op == SR_OP_ADD && a->s.av == s->av_parent &&
-			    a->s.av_root == s->av_root && !test_bit(j, sr_done) &&
+			/* Other forests' records (every op names its root). */
+			if (a->op == SR_OP_SET_ANON ||
+			    a->s.av_root != r->s.av_root)
+				continue;
+			if (!sr_same_run(a, r)) {
+				j = n;
+				break;
+			}
+			if (a->s.av == s->av_parent && !test_bit(j, sr_done) &&
 			    !(cancel && test_bit(j, sr_cancelled)))
 				break;
 		}
@@ -265,6 +288,10 @@ static unsigned int sr_cut(struct sr_rec *ring, u64 mask, u64 first,
 	if (k == n && reach < n)
 		best = n;
 	k = best;
+	/* Not inside one VMA's run of new links (sr_apply_ancestors()). */
+	while (k > 0 && k < n && sr_same_run(&ring[(first + k - 1) & mask],
+					     &ring[(first + k) & mask]))
+		k++;
 	for (i = k; i < n; i++) {
 		struct sr_rec *r = &ring[(first + i) & mask];
 

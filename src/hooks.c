@@ -153,6 +153,8 @@ static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
 	}
 	r = sr_log_reserve();
 	r->s.avc = arg0;
+	/* Its forest: the applier tells other forests' records apart. */
+	r->s.av_root = (unsigned long)avc->anon_vma->root;
 	r->s.mm = NULL;		/* not pinned: nothing to drop */
 	r->s.cause = cause;
 	r->op = plain ? SR_OP_DEL : SR_OP_DETACH;

@@ -87,21 +87,17 @@ static unsigned long sr_tree_count(struct anon_vma *av)
 }
 
 /*
- * Whether @avc is in its anon_vma's tree.  A VMA's chain list can hold a
- * link not inserted yet: anon_vma_fork() adds the child's own link to the
- * list before it takes the forest's lock to insert it (6.12.118; 6.1 did
- * both under the lock), so a walk holding that lock, reaching the VMA
- * through its older links, meets a link whose insert, hook and record are
- * all still to come.  Only asked for links the shadow lacks: O(tree).
+ * Whether @avc may be in its anon_vma's tree.  A VMA's chain list can hold
+ * a link not inserted yet: anon_vma_fork() adds the child's own link to
+ * the list before it takes the forest's lock to insert it (6.12.118 and
+ * 7.x; 6.1 did both under the lock), so a walk holding that lock, reaching
+ * the VMA through its older links, meets a link whose insert, hook and
+ * record are all still to come.  That link's anon_vma is new, its tree
+ * still empty; every other listed link of a VMA in a tree is inserted.
  */
-static bool sr_tree_has(struct anon_vma *av, struct anon_vma_chain *avc)
+static bool sr_tree_has(struct anon_vma *av)
 {
-	struct rb_node *rb;
-
-	for (rb = rb_first_cached(&av->rb_root); rb; rb = rb_next(rb))
-		if (rb == &avc->rb)
-			return true;
-	return false;
+	return !RB_EMPTY_ROOT(&av->rb_root.rb_root);
 }
 
 /*
@@ -193,7 +189,7 @@ static void sr_check_avc(struct sr_walk *w, struct anon_vma_chain *avc)
 	s.cause = SR_CAUSE_RESYNC;
 	l = sr_link_find(s.avc);
 	/* Not made yet: the hook will bring it (and maybe its anon_vma). */
-	if (!l && !sr_tree_has(avc->anon_vma, avc))
+	if (!l && !sr_tree_has(avc->anon_vma))
 		return;
 	w->avcs++;
 	if (l && sr_link_matches(l, &s)) {
@@ -229,15 +225,24 @@ static void sr_walk_forest(struct sr_walk *w, struct anon_vma *root)
 	struct rb_node *rb;
 
 	for (rb = rb_first_cached(&root->rb_root); rb; rb = rb_next(rb)) {
-		struct anon_vma_chain *top, *avc;
+		struct list_head *head, *first, *pos;
+		struct anon_vma_chain *top;
 
 		top = rb_entry(rb, struct anon_vma_chain, rb);
 		vmas++;
-		/* Oldest first: parents enter the shadow before children. */
+		/*
+		 * Tail first (oldest first up to 6.x; parent_of finds what
+		 * is missing either way).  anon_vma_fork() may be adding a
+		 * link at the front without our lock (sr_tree_has()): stop
+		 * at the front seen first, never reading its ->prev.
+		 */
+		head = &top->vma->anon_vma_chain;
+		first = READ_ONCE(head->next);
 		rcu_read_lock();
-		list_for_each_entry_reverse(avc, &top->vma->anon_vma_chain,
-					    same_vma)
-			sr_check_avc(w, avc);
+		for (pos = READ_ONCE(head->prev); pos != head;
+		     pos = pos == first ? head : READ_ONCE(pos->prev))
+			sr_check_avc(w, list_entry(pos, struct anon_vma_chain,
+						   same_vma));
 		rcu_read_unlock();
 		/* The rwsem may be held across a sleep; a forest may be huge. */
 		cond_resched();

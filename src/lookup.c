@@ -200,7 +200,7 @@ static int sr_lookup_pfn(unsigned long pfn, struct sr_text *out,
 		return 0;
 	}
 	/*
-	 * A hugetlb folio is a page type since v6.10, "mm: turn
+	 * A hugetlb folio is a page type since v6.9, "mm: turn
 	 * folio_test_hugetlb into a PageType": user memory, not the kernel's.
 	 */
 	if (!folio_test_hugetlb(page_folio(page)) &&

@@ -2,18 +2,22 @@
 /*
  * A page-table read of any mm.  Interrupts off would only protect a walk of
  * the current mm (native x86 frees page tables after flush IPIs sent to the
- * mm's CPUs).  The target's mmap lock, held for reading, keeps its VMAs and
- * upper levels in place, but PTE tables are freed without the write lock:
- * munmap frees them after downgrading to the read lock, khugepaged's
- * retract_page_tables() takes no mmap lock at all (v6.6, "mm/khugepaged:
- * retract_page_tables() without mmap or vma lock"), and CONFIG_PT_RECLAIM
- * frees empty ones on MADV_DONTNEED (v6.14).  Each of them frees the table
- * after an RCU grace period (tlb_remove_table(), pte_free_defer()), so the
- * PTE is read under rcu_read_lock() from a PMD value read once, as the
- * kernel's own __pte_offset_map() does; that one is not exported (v6.5,
- * "mm/pgtable: add rcu_read_lock() and rcu_read_unlock()s", made
- * pte_offset_map() call it).  Entries are read once each; the answer is a
- * snapshot, as any rmap answer is.
+ * mm's CPUs).  Page tables are freed without the mmap write lock:
+ * - munmap, brk and mremap free them after downgrading to the read lock,
+ *   on native x86 before 6.14 right after the flush IPIs, with no grace
+ *   period; but only tables of a range whose VMAs are already detached, so
+ *   the walk, holding the read lock, reads only where a VMA still is
+ *   (vma_lookup()): the tables covering it stay;
+ * - khugepaged's retract_page_tables() takes no mmap lock at all (v6.6,
+ *   "mm/khugepaged: retract_page_tables() without mmap or vma lock"), and
+ *   CONFIG_PT_RECLAIM frees empty PTE tables on MADV_DONTNEED (v6.14):
+ *   both free the table after an RCU grace period (pte_free_defer(),
+ *   tlb_remove_table()), so the PTE is read under rcu_read_lock() from a
+ *   PMD value read once, as the kernel's own __pte_offset_map() does; that
+ *   one is not exported (v6.5, "mm/pgtable: add rcu_read_lock() and
+ *   rcu_read_unlock()s", made pte_offset_map() call it).
+ * Entries are read once each; the answer is a snapshot, as any rmap answer
+ * is.
  */
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -113,10 +117,13 @@ enum sr_pte_state sr_pt_probe(struct mm_struct *mm, unsigned long addr,
 	if (!mmget_not_zero(mm))
 		return s;
 	if (!mmap_read_lock_killable(mm)) {
-		/* From the PMD read on: a table it names is not freed yet. */
-		rcu_read_lock();
-		s = sr_pt_walk(mm, addr, pfn, huge);
-		rcu_read_unlock();
+		/* No VMA there: its tables may be going, and map nothing. */
+		if (vma_lookup(mm, addr)) {
+			/* From the PMD read on: a table it names stays. */
+			rcu_read_lock();
+			s = sr_pt_walk(mm, addr, pfn, huge);
+			rcu_read_unlock();
+		}
 		mmap_read_unlock(mm);
 	}
 	mmput(mm);

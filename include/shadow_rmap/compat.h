@@ -32,9 +32,9 @@
 #endif
 
 /*
- * The per-CPU system workqueue the module's work runs on.  v6.17,
- * "workqueue: Add system_percpu_wq and system_dfl_wq", renamed system_wq;
- * later kernels warn about work queued on the old name.
+ * The per-CPU system workqueue the module's work runs on.  "workqueue: Add
+ * system_percpu_wq and system_dfl_wq" (v6.17, and in 6.12.y) added the new
+ * name beside system_wq; 7.x warns about work queued on the old one.
  */
 #ifdef HAVE_SYSTEM_PERCPU_WQ
 #define sr_wq	system_percpu_wq
