@@ -32,8 +32,9 @@ case ${KERNEL:-stock} in
 stock|6.1) ;;
 *)
 	mkdir -p "$dir"
-	eval "$(SR_LANE_BENCH=1 scripts/kernel-lane/prepare "$KERNEL" "$dir/lane")" ||
+	lane=$(SR_LANE_BENCH=1 scripts/kernel-lane/prepare "$KERNEL" "$dir/lane") ||
 		exit 1
+	eval "$lane"
 	export KDIR SR_GUEST_KERNEL SR_GUEST_KVER SR_GUEST_MODDIR
 	ko=$SR_KO
 	kmod=$SR_BENCH_KMOD

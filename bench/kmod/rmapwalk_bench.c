@@ -275,7 +275,7 @@ static const struct file_operations rwb_fops = {
 	.release = rwb_release,
 	.read = rwb_read,
 	.write = rwb_write,
-	.llseek = no_llseek,
+	.llseek = noop_llseek,
 };
 
 static int __init rwb_init(void)
