@@ -48,7 +48,7 @@ static int sr_answer(struct sr_lookup_file *f, const struct sr_query *q)
 	sr_text_reset(&f->answer);
 	ret = sr_lookup(q, &f->answer);
 	if (!ret && f->answer.truncated)
-		sr_text_printf(&f->answer, "truncated\n");
+		sr_text_final(&f->answer, "truncated\n");
 	f->answered = !ret;
 	return ret;
 }

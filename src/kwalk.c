@@ -575,16 +575,18 @@ int sr_verify(struct sr_text *out)
 
 	sr_capture_check();
 	sr_model_counts(&c);
-	sr_text_printf(out, "kernel anon_vmas=%lu avcs=%lu vmas=%lu mms=%lu\n",
-		       w.avs, w.avcs, w.vmas, w.mms);
-	sr_text_printf(out, "shadow anon_vmas=%ld avcs=%ld vmas=%ld mms=%ld\n",
-		       c.avs, c.links, c.vmas, c.mms);
-	sr_text_printf(out, "stale %d\n", sr_is_stale());
+	if (out->truncated)
+		sr_text_final(out, "truncated\n");
+	sr_text_final(out, "kernel anon_vmas=%lu avcs=%lu vmas=%lu mms=%lu\n",
+		      w.avs, w.avcs, w.vmas, w.mms);
+	sr_text_final(out, "shadow anon_vmas=%ld avcs=%ld vmas=%ld mms=%ld\n",
+		      c.avs, c.links, c.vmas, c.mms);
+	sr_text_final(out, "stale %d\n", sr_is_stale());
 	if (w.mismatches)
-		sr_text_printf(out, "verify: FAIL mismatches=%lu\n",
-			       w.mismatches);
+		sr_text_final(out, "verify: FAIL mismatches=%lu\n",
+			      w.mismatches);
 	else
-		sr_text_printf(out, "verify: ok anon_vmas=%lu avcs=%lu vmas=%lu mms=%lu\n",
-			       w.avs, w.avcs, w.vmas, w.mms);
+		sr_text_final(out, "verify: ok anon_vmas=%lu avcs=%lu vmas=%lu mms=%lu\n",
+			      w.avs, w.avcs, w.vmas, w.mms);
 	return 0;
 }

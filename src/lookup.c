@@ -151,9 +151,9 @@ static int sr_print_hits(struct sr_text *out, unsigned long key,
 			       hit->pgoff, hit->addr, (void *)hit->own_av,
 			       sr_pte_name(st), huge ? " huge=pmd" : "");
 	}
-	sr_text_printf(out, "summary vmas=%u present=%u%s%s\n", h.n, present,
-		       h.found ? "" : " shadow=missing",
-		       sr_is_stale() ? " stale=1" : "");
+	sr_text_final(out, "summary vmas=%u present=%u%s%s\n", h.n, present,
+		      h.found ? "" : " shadow=missing",
+		      sr_is_stale() ? " stale=1" : "");
 	found->vmas = h.n;
 	found->present = present;
 	sr_hits_release(&h);
@@ -393,8 +393,8 @@ static int sr_lookup_pid(int pid, struct sr_text *out, struct sr_found *found)
 				       (void *)r->chain[j]);
 		sr_text_printf(out, "%s\n", r->shown < r->nr_links ? ",..." : "");
 	}
-	sr_text_printf(out, "summary vmas=%u links=%u max_chain=%u%s\n", n, links,
-		       longest, sr_is_stale() ? " stale=1" : "");
+	sr_text_final(out, "summary vmas=%u links=%u max_chain=%u%s\n", n, links,
+		      longest, sr_is_stale() ? " stale=1" : "");
 	found->vmas = n;
 	kvfree(rows);
 	mmput(mm);

@@ -84,30 +84,72 @@ int sr_text_reserve(struct sr_text *t, size_t bytes)
 	return sr_text_grow(t, bytes) ? 0 : -ENOMEM;
 }
 
+/*
+ * Room kept at the end of every buffer for the closing lines (a verdict, a
+ * summary, the truncation marker), so that an answer cut short still ends
+ * with what it concluded.
+ */
+#define SR_TEXT_TAIL	512
+
+static __printf(3, 0) void sr_text_vadd(struct sr_text *t, bool final,
+					 const char *fmt, va_list ap)
+{
+	size_t keep = final ? 0 : SR_TEXT_TAIL;
+	va_list aq;
+	int n;
+
+	if (t->truncated && !final)
+		return;
+	/* A line cut short by truncation is ended before a closing one. */
+	if (final && t->truncated && t->len && t->buf[t->len - 1] != '\n' &&
+	    t->len + 2 <= t->cap) {
+		t->buf[t->len++] = '\n';
+		t->buf[t->len] = '\0';
+	}
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (t->len + n + 1 + keep > t->cap &&
+	    !sr_text_grow(t, t->len + n + 1 + keep)) {
+		t->truncated = true;
+		return;
+	}
+	vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+	t->len += n;
+}
+
 /**
  * sr_text_printf() - append formatted text
  * @t: the buffer
  * @fmt: printf format
  *
- * May sleep unless ->fixed is set.  Text that does not fit within the limit
- * is dropped and the buffer marked truncated.
+ * Once the buffer is full (at its limit, less the room kept for closing
+ * lines, or at its capacity while it may not allocate) the text is dropped
+ * and the buffer marked truncated; later appends are dropped too.  May
+ * sleep unless ->fixed is set.
  */
 void sr_text_printf(struct sr_text *t, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (t->truncated)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	sr_text_vadd(t, false, fmt, ap);
 	va_end(ap);
-	if (t->len + n + 1 > t->cap && !sr_text_grow(t, t->len + n + 1)) {
-		t->truncated = true;
-		return;
-	}
+}
+
+/**
+ * sr_text_final() - append a closing line, even to a truncated buffer
+ * @t: the buffer
+ * @fmt: printf format
+ *
+ * Uses the room sr_text_printf() leaves; closing lines of one answer must
+ * fit in it together (a few hundred bytes).
+ */
+void sr_text_final(struct sr_text *t, const char *fmt, ...)
+{
+	va_list ap;
+
 	va_start(ap, fmt);
-	vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+	sr_text_vadd(t, true, fmt, ap);
 	va_end(ap);
-	t->len += n;
 }

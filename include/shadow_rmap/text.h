@@ -19,5 +19,6 @@ void sr_text_free(struct sr_text *t);
 void sr_text_reset(struct sr_text *t);
 int sr_text_reserve(struct sr_text *t, size_t bytes);
 __printf(2, 3) void sr_text_printf(struct sr_text *t, const char *fmt, ...);
+__printf(2, 3) void sr_text_final(struct sr_text *t, const char *fmt, ...);
 
 #endif
