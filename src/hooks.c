@@ -11,6 +11,7 @@
 
 #include <linux/mm_types.h>
 #include <linux/rmap.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 
 #include <shadow_rmap/cause.h>
@@ -98,8 +99,7 @@ void sr_avc_snapshot(struct anon_vma_chain *avc, struct sr_avc_snap *s)
  * anon_vma_chain_link() (inlined into its three callers) makes a new link;
  * any other insert puts back a link a VMA update took out.
  */
-static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
-			   unsigned long caller)
+static void __sr_hook_insert(unsigned long arg0, unsigned long caller)
 {
 	struct sr_rec *r;
 	bool plain;
@@ -108,6 +108,11 @@ static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
 	if (!sr_ctx_ok())
 		return;
 	r = sr_log_reserve();
+	if (!r) {
+		/* Its unlink must not cancel an older record of the link. */
+		sr_log_forget(arg0);
+		return;
+	}
 	sr_avc_snapshot((struct anon_vma_chain *)arg0, &r->s);
 	r->s.parent_of = NULL;
 	r->s.cause = sr_classify(caller, r->s.mm,
@@ -130,8 +135,7 @@ static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
 }
 
 /* Only unlink_anon_vmas() unlinks for good; the rest is a VMA update. */
-static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
-			   unsigned long caller)
+static void __sr_hook_remove(unsigned long arg0, unsigned long caller)
 {
 	struct anon_vma_chain *avc = (struct anon_vma_chain *)arg0;
 	enum sr_cause cause;
@@ -152,6 +156,8 @@ static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
 		return;
 	}
 	r = sr_log_reserve();
+	if (!r)
+		return;
 	r->s.avc = arg0;
 	/* Its forest: the applier tells other forests' records apart. */
 	r->s.av_root = (unsigned long)avc->anon_vma->root;
@@ -171,8 +177,7 @@ static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
  * with this anon_vma, it is the VMA's own last link and the model will
  * have it; otherwise (reuse, migration, other CPUs) a record says so.
  */
-static void sr_hook_copy_range(unsigned long arg0, unsigned long arg1,
-			       unsigned long caller)
+static void __sr_hook_copy_range(unsigned long arg0)
 {
 	struct vm_area_struct *dst = (struct vm_area_struct *)arg0;
 	unsigned long av = (unsigned long)READ_ONCE(dst->anon_vma);
@@ -185,11 +190,40 @@ static void sr_hook_copy_range(unsigned long arg0, unsigned long arg1,
 	if (!sr_ctx_ok())
 		return;
 	r = sr_log_reserve();
+	if (!r)
+		return;
 	r->s.vma = arg0;
 	r->s.mm = NULL;
 	r->s.vma_anon_vma = (unsigned long)READ_ONCE(dst->anon_vma);
 	r->op = SR_OP_SET_ANON;
 	sr_log_commit(r);
+}
+
+static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
+			   unsigned long caller)
+{
+	u64 t0 = local_clock();
+
+	__sr_hook_insert(arg0, caller);
+	sr_hook_note(t0);
+}
+
+static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
+			   unsigned long caller)
+{
+	u64 t0 = local_clock();
+
+	__sr_hook_remove(arg0, caller);
+	sr_hook_note(t0);
+}
+
+static void sr_hook_copy_range(unsigned long arg0, unsigned long arg1,
+			       unsigned long caller)
+{
+	u64 t0 = local_clock();
+
+	__sr_hook_copy_range(arg0);
+	sr_hook_note(t0);
 }
 
 /*

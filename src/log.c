@@ -2,15 +2,18 @@
 /*
  * The event log: a ring of fixed-size records behind one global index (see
  * include/shadow_rmap/log.h for why one index is enough for exactness).
- * Producers are probe handlers: preemption off, no sleeping, no locks
- * unless the ring is full.  The one consumer at a time is whoever holds
+ * Producers are probe handlers: preemption off, no sleeping, no locks; a
+ * full ring loses the record rather than wait (counted, shadow stale, a
+ * resync queued).  The one consumer at a time is whoever holds
  * sr_log_lock, and it consumes only records whose writer has finished.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/hash.h>
+#include <linux/log2.h>
 #include <linux/minmax.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/spinlock.h>
@@ -18,16 +21,27 @@
 #include <linux/workqueue.h>
 
 #include <shadow_rmap/compat.h>
+#include <shadow_rmap/heal.h>
 #include <shadow_rmap/log.h>
 #include <shadow_rmap/stats.h>
 #include <shadow_rmap/trace.h>
 
-#define SR_LOG_SIZE	BIT(14)
-#define SR_LOG_MASK	(SR_LOG_SIZE - 1)
+#define SR_LOG_DEFAULT	BIT(14)
+#define SR_LOG_MIN	BIT(8)
+#define SR_LOG_MAX	BIT(20)
 #define SR_PEND_BITS	13
 /* Late enough that most fork children have come and gone in between. */
 #define SR_LOG_DELAY	max(HZ / 50, 1)
 
+static unsigned int log_records = SR_LOG_DEFAULT;
+module_param(log_records, uint, 0400);
+MODULE_PARM_DESC(log_records,
+		 "event log records, a power of two in [256, 1048576] (16384): a smaller log loses events sooner under load (the shadow then goes stale and is resynced)");
+
+static u64 sr_log_size __read_mostly;	/* log_records, checked */
+static u64 sr_log_mask __read_mostly;
+/* Records one batch applies: never more than a quarter of the ring. */
+static unsigned int sr_batch_max __read_mostly;
 static struct sr_rec *sr_ring __read_mostly;
 /* Every handler writes the head: a cache line of its own. */
 static atomic64_t sr_head ____cacheline_aligned_in_smp;	/* next to hand out */
@@ -36,7 +50,6 @@ static DEFINE_SPINLOCK(sr_log_lock);
 static unsigned long sr_log_armed;	/* SR_LOG_QUEUED, SR_LOG_URGENT */
 #define SR_LOG_QUEUED	0
 #define SR_LOG_URGENT	1
-static unsigned int sr_log_slack __read_mostly;
 
 /*
  * Where the newest ADD of a link is in the ring, by its avc: a hint that
@@ -69,7 +82,7 @@ static void sr_log_advance(u64 tail)
 static bool sr_log_ready(u64 idx)
 {
 	/* Pairs with sr_log_commit(): the record's fields are visible. */
-	return smp_load_acquire(&sr_ring[idx & SR_LOG_MASK].state) >> 8 ==
+	return smp_load_acquire(&sr_ring[idx & sr_log_mask].state) >> 8 ==
 	       idx + 1;
 }
 
@@ -107,17 +120,17 @@ static unsigned int sr_log_batch(bool soft, u64 limit)
 
 	if ((s64)(limit - head) < 0)
 		head = limit;
-	if (soft && head - first < SR_LOG_BATCH)
+	if (soft && head - first < sr_batch_max)
 		return 0;
-	while ((s64)(head - end) > 0 && end - first < SR_LOG_BATCH &&
+	while ((s64)(head - end) > 0 && end - first < sr_batch_max &&
 	       sr_log_ready(end))
 		end++;
 	n = end - first;
-	if (!n || (soft && n < SR_LOG_BATCH))
+	if (!n || (soft && n < sr_batch_max))
 		return 0;
 	t0 = local_clock();
-	n = sr_apply_batch(sr_ring, SR_LOG_MASK, first, n, !__sr_log_tracing(),
-			   n == SR_LOG_BATCH);
+	n = sr_apply_batch(sr_ring, sr_log_mask, first, n, !__sr_log_tracing(),
+			   n == sr_batch_max);
 	sr_hold_note(SR_HOLD_LOG_BATCH, t0);
 	sr_log_advance(first + n);
 	return n;
@@ -151,41 +164,46 @@ static bool sr_log_apply_upto(u64 target, unsigned int flags)
 	return true;
 }
 
-static void sr_log_make_room(void)
+/*
+ * A record the ring has no room for: lost, visibly.  The worker is woken
+ * to catch up and a resync (heal.c, rate-limited) repairs the shadow once
+ * it can.
+ */
+static noinline void sr_log_lost(void)
 {
-	sr_stat_inc(SR_LOG_FULL);
-	spin_lock(&sr_log_lock);
-	sr_log_batch(false, atomic64_read(&sr_head));
-	spin_unlock(&sr_log_lock);
+	sr_stat_inc(SR_LOG_LOST);
+	sr_mark_stale();
+	if (!test_and_set_bit(SR_LOG_URGENT, &sr_log_armed))
+		mod_delayed_work(sr_wq, &sr_log_work, 0);
+	sr_heal_request();
 }
 
 /**
  * sr_log_reserve() - take the next record slot
  *
- * From a probe handler (preemption off).  When the worker has fallen
- * behind, the handler applies a batch itself rather than lose an event.
+ * From a probe handler (preemption off).  Never waits and never applies:
+ * when the ring is full the event is lost (sr_log_lost()).  The head only
+ * moves past a slot known to be free, so an index handed out is always
+ * filled in and the consumer never waits on a hole.
  *
- * Return: the record to fill in, then pass to sr_log_commit().
+ * Return: the record to fill in, then pass to sr_log_commit(); NULL when
+ * the event is lost.
  */
 struct sr_rec *sr_log_reserve(void)
 {
 	struct sr_rec *r;
-	u64 idx, tail;
+	s64 head;
 
-	/* The tail first: read after the head, it could pass it. */
-	tail = sr_log_tail();
-	if (unlikely((s64)(atomic64_read(&sr_head) - tail) >=
-		     (s64)(SR_LOG_SIZE - sr_log_slack)))
-		sr_log_make_room();
-	idx = atomic64_inc_return(&sr_head) - 1;
-	/* More CPUs raced past the check than the slack allows for. */
-	if (unlikely((s64)(idx - sr_log_tail()) >= (s64)SR_LOG_SIZE)) {
-		sr_stat_inc(SR_LOG_FULL);
-		/* The slot is free once its previous record is applied. */
-		sr_log_apply_upto(idx - SR_LOG_SIZE + 1, 0);
-	}
-	r = &sr_ring[idx & SR_LOG_MASK];
-	r->idx = idx;
+	head = atomic64_read(&sr_head);
+	do {
+		/* The tail only grows: an old value errs on the full side. */
+		if (unlikely((u64)head - sr_log_tail() >= sr_log_size)) {
+			sr_log_lost();
+			return NULL;
+		}
+	} while (!atomic64_try_cmpxchg(&sr_head, &head, head + 1));
+	r = &sr_ring[head & sr_log_mask];
+	r->idx = head;
 	return r;
 }
 
@@ -249,7 +267,7 @@ bool sr_log_cancel_add(unsigned long avc)
 	if (READ_ONCE(p->avc) != avc || __sr_log_tracing())
 		return false;
 	idx = READ_ONCE(p->idx);
-	r = &sr_ring[idx & SR_LOG_MASK];
+	r = &sr_ring[idx & sr_log_mask];
 	st = SR_REC_STATE(idx, SR_OP_ADD);
 	/*
 	 * A torn entry may pair this avc with another link's index.  While
@@ -283,7 +301,7 @@ void sr_log_commit(struct sr_rec *r)
 	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log_armed))
 		queue_delayed_work(sr_wq, &sr_log_work, SR_LOG_DELAY);
 	/* Half full: the worker runs now rather than let handlers apply. */
-	if (unlikely((s64)(r->idx - sr_log_tail()) > (s64)SR_LOG_SIZE / 2) &&
+	if (unlikely((s64)(r->idx - sr_log_tail()) > (s64)sr_log_size / 2) &&
 	    !test_and_set_bit(SR_LOG_URGENT, &sr_log_armed))
 		mod_delayed_work(sr_wq, &sr_log_work, 0);
 }
@@ -298,18 +316,6 @@ void sr_log_drain(void)
 {
 	might_sleep();
 	sr_log_apply_upto(atomic64_read(&sr_head), SR_APPLY_SLEEP);
-}
-
-/**
- * sr_log_drain_atomic() - the same from a context that cannot sleep
- *
- * Gives up rather than spin when another drain holds the log.
- *
- * Return: true when every event so far was applied.
- */
-bool sr_log_drain_atomic(void)
-{
-	return sr_log_apply_upto(atomic64_read(&sr_head), SR_APPLY_TRY);
 }
 
 /*
@@ -355,11 +361,21 @@ static void sr_log_work_fn(struct work_struct *work)
  */
 int sr_log_init(void)
 {
-	int ret = sr_apply_init();
+	int ret;
 
+	if (!is_power_of_2(log_records) || log_records < SR_LOG_MIN ||
+	    log_records > SR_LOG_MAX) {
+		pr_err("log_records=%u: a power of two from %lu to %lu\n",
+		       log_records, SR_LOG_MIN, SR_LOG_MAX);
+		return -EINVAL;
+	}
+	sr_log_size = log_records;
+	sr_log_mask = sr_log_size - 1;
+	sr_batch_max = min_t(u64, SR_LOG_BATCH, sr_log_size / 4);
+	ret = sr_apply_init();
 	if (ret)
 		return ret;
-	sr_ring = vzalloc(array_size(SR_LOG_SIZE, sizeof(*sr_ring)));
+	sr_ring = vzalloc(array_size(sr_log_size, sizeof(*sr_ring)));
 	sr_pend = vzalloc(array_size(BIT(SR_PEND_BITS), sizeof(*sr_pend)));
 	if (!sr_ring || !sr_pend) {
 		vfree(sr_ring);
@@ -371,8 +387,6 @@ int sr_log_init(void)
 	}
 	atomic64_set(&sr_head, 0);
 	sr_tail = 0;
-	sr_log_slack = min_t(unsigned int, 2 * nr_cpu_ids + 16,
-			     SR_LOG_SIZE / 4);
 	return 0;
 }
 
@@ -394,18 +408,25 @@ void sr_log_exit(void)
 }
 
 /**
+ * sr_log_pending() - records logged but not yet applied
+ *
+ * Return: how many, at this moment.
+ */
+u64 sr_log_pending(void)
+{
+	return max_t(s64, atomic64_read(&sr_head) - sr_log_tail(), 0);
+}
+
+/**
  * sr_log_show() - the log's state for the stats node
  * @m: the seq_file
  */
 void sr_log_show(struct seq_file *m)
 {
-	u64 tail = sr_log_tail();
-
-	seq_printf(m, "log_pending %lld\n",
-		   max_t(s64, atomic64_read(&sr_head) - tail, 0));
-	seq_printf(m, "log_size %lu\n", SR_LOG_SIZE);
+	seq_printf(m, "log_pending %llu\n", sr_log_pending());
+	seq_printf(m, "log_size %llu\n", sr_log_size);
 	/* Fixed: the ring and the batch tables, whatever the shadow holds. */
 	seq_printf(m, "log_bytes %zu\n",
-		   SR_LOG_SIZE * sizeof(*sr_ring) +
+		   (size_t)sr_log_size * sizeof(*sr_ring) +
 		   BIT(SR_PEND_BITS) * sizeof(*sr_pend) + sr_apply_bytes());
 }

@@ -12,6 +12,7 @@
 
 #include <shadow_rmap/capture.h>
 #include <shadow_rmap/debugfs.h>
+#include <shadow_rmap/heal.h>
 #include <shadow_rmap/kwalk.h>
 #include <shadow_rmap/log.h>
 #include <shadow_rmap/mmdrop.h>
@@ -48,6 +49,7 @@ static int __init shadow_rmap_init(void)
 		if (ret)
 			goto capture;
 		sr_model_seeded();
+		sr_heal_start();
 	}
 	ret = sr_debugfs_init();
 	if (ret)
@@ -60,6 +62,7 @@ static int __init shadow_rmap_init(void)
 	return 0;
 capture:
 	sr_capture_stop();
+	sr_heal_stop();
 log:
 	sr_walk_exit();
 	sr_log_exit();
@@ -74,6 +77,7 @@ static void __exit shadow_rmap_exit(void)
 	sr_debugfs_exit();
 	sr_walk_exit();
 	sr_capture_stop();
+	sr_heal_stop();
 	/* After the hooks, before the model: what is logged gets applied. */
 	sr_log_exit();
 	sr_model_exit();

@@ -36,12 +36,15 @@ static const char * const sr_stat_names[SR_NR_STATS] = {
 	[SR_LOG_RECORDS] = "log_records",
 	[SR_LOG_CANCELLED] = "log_cancelled",
 	[SR_LOG_UNLINK_CANCELLED] = "log_unlogged_unlinks",
-	[SR_LOG_FULL] = "log_full_drains",
+	[SR_LOG_LOST] = "log_lost",
+	[SR_AUTO_RESYNC] = "auto_resync",
 	[SR_LINK_DETACH] = "link_detach",
 	[SR_MMDROP_INLINE] = "mmdrop_inline",
 };
 
 static atomic64_t sr_hold_max[SR_NR_HOLDS];
+/* Read-mostly: only a new maximum writes it. */
+static atomic64_t sr_hook_max;
 
 static const char * const sr_hold_names[SR_NR_HOLDS] = {
 	[SR_HOLD_FOREST_RWSEM] = "forest_rwsem",
@@ -133,7 +136,24 @@ void sr_hold_note(enum sr_hold h, u64 t0)
 }
 
 /**
- * sr_hold_show() - print `hold_max_ns.NAME N` for each lock site
+ * sr_hook_note() - a probe handler that started at @t0 ends
+ * @t0: local_clock() at its start
+ *
+ * hook_max_ns is what loading the module can add to one kernel event.
+ */
+void sr_hook_note(u64 t0)
+{
+	s64 d = local_clock() - t0;
+	s64 old = atomic64_read(&sr_hook_max);
+
+	while (unlikely(d > old) &&
+	       !atomic64_try_cmpxchg(&sr_hook_max, &old, d))
+		;
+}
+
+/**
+ * sr_hold_show() - print `hold_max_ns.NAME N` for each lock site, then
+ * `hook_max_ns N`
  * @m: the seq_file
  */
 void sr_hold_show(struct seq_file *m)
@@ -143,6 +163,7 @@ void sr_hold_show(struct seq_file *m)
 	for (h = 0; h < SR_NR_HOLDS; h++)
 		seq_printf(m, "hold_max_ns.%s %lld\n", sr_hold_names[h],
 			   atomic64_read(&sr_hold_max[h]));
+	seq_printf(m, "hook_max_ns %lld\n", atomic64_read(&sr_hook_max));
 }
 
 /**
@@ -162,6 +183,7 @@ int sr_stats_reset(void)
 			per_cpu(sr_stats[s], cpu) = 0;
 	for (s = 0; s < SR_NR_HOLDS; s++)
 		atomic64_set(&sr_hold_max[s], 0);
+	atomic64_set(&sr_hook_max, 0);
 	sr_cause_reset();
 	return 0;
 }

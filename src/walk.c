@@ -90,13 +90,16 @@ static int sr_walk_pre(struct kprobe *kp, struct pt_regs *regs)
 	mapping -= SR_MAPPING_ANON;
 	/* folio_pgoff() without the unexported helper */
 	first = sr_folio_first_index(folio);
-	/* Listeners make handlers apply at once: little or nothing waits. */
-	sr_log_drain_atomic();
+	/*
+	 * Never applies the log: this runs in reclaim, where the model's
+	 * allocations must not.  The records still pending say how far the
+	 * view may lag.
+	 */
 	sr_walk_view(mapping, first, first + folio_nr_pages(folio) - 1, &w);
 	atomic_long_inc(&sr_walks);
 	trace_rmap_walk(mapping, w.root, w.tracked, w.depth, w.width, w.vmas,
 			w.forest_vmas, first, folio_nr_pages(folio),
-			sr_is_stale());
+			sr_is_stale(), sr_log_pending());
 	return 0;
 }
 

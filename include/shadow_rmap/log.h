@@ -62,12 +62,12 @@ int sr_log_init(void);
 void sr_log_exit(void);
 struct sr_rec *sr_log_reserve(void);
 void sr_log_commit(struct sr_rec *r);
+u64 sr_log_pending(void);
 u64 sr_log_newest(void);
 void sr_log_note_add(unsigned long avc, u64 idx);
 void sr_log_forget(unsigned long avc);
 bool sr_log_cancel_add(unsigned long avc);
 void sr_log_drain(void);
-bool sr_log_drain_atomic(void);
 bool sr_log_tracing(void);
 void sr_log_show(struct seq_file *m);
 

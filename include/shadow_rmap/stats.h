@@ -34,7 +34,8 @@ enum sr_stat {
 	SR_LOG_RECORDS,
 	SR_LOG_CANCELLED,
 	SR_LOG_UNLINK_CANCELLED,
-	SR_LOG_FULL,
+	SR_LOG_LOST,
+	SR_AUTO_RESYNC,
 	SR_LINK_DETACH,
 	SR_MMDROP_INLINE,
 	SR_NR_STATS,
@@ -69,6 +70,7 @@ enum sr_hold {
 };
 
 void sr_hold_note(enum sr_hold h, u64 t0);
+void sr_hook_note(u64 t0);
 void sr_hold_show(struct seq_file *m);
 
 /* The shadow is stale when it may disagree with the kernel. */

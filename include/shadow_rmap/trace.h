@@ -125,7 +125,9 @@ TRACE_EVENT(lookup,
  * An anonymous rmap walk the kernel starts (rmap_walk_anon), with the
  * shadow's view of the folio's anon_vma: vmas is how many VMAs cover the
  * folio's page offsets, i.e. what the walk will visit.  tracked=0: the
- * shadow does not know that anon_vma.  The probe behind it is attached
+ * shadow does not know that anon_vma; pending: log records not yet applied,
+ * of which the view knows nothing (the probe runs in reclaim, and never
+ * applies the log there).  The probe behind it is attached
  * only while the event has a listener (sr_walk_reg/sr_walk_unreg).
  */
 int sr_walk_reg(void);
@@ -135,9 +137,10 @@ TRACE_EVENT_FN(rmap_walk,
 	       TP_PROTO(unsigned long av, unsigned long root, bool tracked,
 			unsigned int depth, unsigned int width,
 			unsigned int vmas, unsigned int forest_vmas,
-			unsigned long pgoff, unsigned int nr_pages, bool stale),
+			unsigned long pgoff, unsigned int nr_pages, bool stale,
+			u64 pending),
 	       TP_ARGS(av, root, tracked, depth, width, vmas, forest_vmas,
-		       pgoff, nr_pages, stale),
+		       pgoff, nr_pages, stale, pending),
 	       TP_STRUCT__entry(__field(u64, anon_vma)
 				__field(u64, root)
 				__field(unsigned int, depth)
@@ -148,6 +151,7 @@ TRACE_EVENT_FN(rmap_walk,
 				__field(unsigned int, nr_pages)
 				__field(bool, tracked)
 				__field(bool, stale)
+				__field(u64, pending)
 				__field(pid_t, pid)
 				__array(char, comm, TASK_COMM_LEN)),
 	       TP_fast_assign(__entry->anon_vma = sr_trace_id(av);
@@ -160,14 +164,16 @@ TRACE_EVENT_FN(rmap_walk,
 			      __entry->nr_pages = nr_pages;
 			      __entry->tracked = tracked;
 			      __entry->stale = stale;
+			      __entry->pending = pending;
 			      __entry->pid = current->tgid;
 			      memcpy(__entry->comm, current->comm,
 				     TASK_COMM_LEN)),
-	       TP_printk("anon_vma=%016llx root=%016llx tracked=%d depth=%u width=%u vmas=%u forest_vmas=%u pgoff=%lx pages=%u stale=%d pid=%d comm=%s",
+	       TP_printk("anon_vma=%016llx root=%016llx tracked=%d depth=%u width=%u vmas=%u forest_vmas=%u pgoff=%lx pages=%u stale=%d pending=%llu pid=%d comm=%s",
 			 __entry->anon_vma, __entry->root, __entry->tracked,
 			 __entry->depth, __entry->width, __entry->vmas,
 			 __entry->forest_vmas, __entry->pgoff,
-			 __entry->nr_pages, __entry->stale, __entry->pid,
+			 __entry->nr_pages, __entry->stale, __entry->pending,
+			 __entry->pid,
 			 __entry->comm),
 	       sr_walk_reg, sr_walk_unreg
 );
