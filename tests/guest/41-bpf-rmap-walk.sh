@@ -10,9 +10,14 @@
 # said cover the folio (the kernel's own iterator counts them); at least
 # 513 x THPs walks had 9 such VMAs; latency histogram and the per-VMA-count
 # join hold every walk; the tracepoint's probe is attached only while the
-# script runs.  Then through tracefs: enabling the event attaches the probe,
-# compaction's walks show up in the trace, and rmmod with the event still
-# enabled detaches it cleanly (the kernel log stays clean).
+# script runs.  Then through tracefs alone (no bpftrace): enabling the
+# event attaches the probe; the same workload again must leave >= 513 x
+# THPs split rmap_walk events of the python3 process with vmas=9 in the
+# trace, every event of it well-formed and sane (tracked=1, stale=0,
+# nonzero anon_vma and root, 1 <= vmas <= width <= forest_vmas, pages >= 1);
+# rmmod with the event still enabled detaches it cleanly (its events go, the
+# kernel log stays clean).  Skips without tracefs, bpftrace, BTF, python3
+# or split_huge_pages.
 # sr-timeout: 150
 . tests/guest/lib.sh
 
@@ -22,6 +27,10 @@ command -v bpftrace >/dev/null || skip "no bpftrace"
 [[ -e /sys/kernel/btf/vmlinux ]] || skip "no BTF in this kernel (bpftrace needs it for the tracepoint:shadow_rmap:* field types)"
 py=$(command -v python3) || skip "no python3"
 [[ -w /sys/kernel/debug/split_huge_pages ]] || skip "no split_huge_pages in debugfs"
+tfs=/sys/kernel/tracing
+grep -qw tracefs /proc/filesystems || skip "no tracefs in this kernel"
+[[ -d $tfs ]] || skip "no $tfs to mount tracefs on"
+mountpoint -q $tfs || mount -t tracefs nodev $tfs || fail "cannot mount tracefs on $tfs"
 out=$SR_RESULTS/41-bpf-rmap-walk.out
 wl=$SR_RESULTS/41-thp-walk.py
 cat >"$wl" <<'PY'
@@ -58,7 +67,7 @@ for i in range(n):
 os.close(r)
 with open("/sys/kernel/debug/split_huge_pages", "w") as f:
     f.write("%d,0x%x,0x%x" % (os.getpid(), start, start + size))
-print("thp-walk: children=%d anon_huge_kb=%d after_split=%d" % (n, before, huge_kb()), flush=True)
+print("thp-walk: pid=%d children=%d anon_huge_kb=%d after_split=%d" % (os.getpid(), n, before, huge_kb()), flush=True)
 os.close(w)
 for p in kids:
     os.waitpid(p, 0)
@@ -113,17 +122,66 @@ assert_eq "$(hist '@walk_ns[python3]' | awk '{ s += $2 } END { print s + 0 }')" 
 grep -Eq '^@avg_walk_ns\[python3, 9\]: [1-9][0-9]*$' "$out" ||
 	fail "no mean latency for python3 walks over 9 VMAs"
 
-tfs=/sys/kernel/tracing
-mountpoint -q $tfs || mount -t tracefs nodev $tfs || fail "cannot mount tracefs"
+# tracefs alone: the event enabled by hand, the same workload, the trace.
+ev=$tfs/events/shadow_rmap/rmap_walk
+tout=$SR_RESULTS/41-tracefs-thp.out
+trace=$SR_RESULTS/41-tracefs-trace.txt
 sr_load
-echo 1 >$tfs/events/shadow_rmap/rmap_walk/enable || fail "enabling rmap_walk"
-assert_eq "$(probe_state)" kprobe "probe with the event enabled through tracefs"
+[[ -d $ev ]] || fail "no $ev with the module loaded"
+echo 1 >$tfs/tracing_on || fail "turning tracing on"
 echo >$tfs/trace
-echo 1 >/proc/sys/vm/compact_memory
-sleep 1
-grep -m1 ' rmap_walk: anon_vma=' $tfs/trace ||
-	echo "(no anonymous walk during compaction)"
+echo 1 >$ev/enable || fail "enabling rmap_walk"
+assert_eq "$(probe_state)" kprobe "probe with the event enabled through tracefs"
+"$py" "$wl" 8 >"$tout" 2>&1
+rc=$?
+cat "$tout"
+cat $tfs/trace >"$trace" || fail "reading $tfs/trace"
+# rmmod with the event still enabled
 sr_unload
 [[ ! -e $tfs/events/shadow_rmap ]] || fail "events left after rmmod"
+echo >$tfs/trace
+assert_eq "$rc" 0 "the workload's exit status (tracefs run)"
+line=$(grep '^thp-walk:' "$tout") || fail "the workload printed no result (tracefs run)"
+[[ $line =~ pid=([0-9]+)\ .*anon_huge_kb=([0-9]+)\ after_split=([0-9]+) ]] ||
+	fail "bad line '$line'"
+pid=${BASH_REMATCH[1]} thp=$((BASH_REMATCH[2] / 2048))
+((thp > 0)) || fail "no THP in the region on the tracefs run (anon_huge_kb=0)"
+assert_eq "${BASH_REMATCH[3]}" 0 "AnonHugePages after the split (tracefs run)"
+# Counts: events; events not in the event's format (any process); events
+# of the workload's pid; of those, ones with an insane field, and ones with
+# vmas=9 (mawk: no {n} in regexes).
+read -r events bad mine insane nines < <(awk -v pid="$pid" '
+	/ rmap_walk: / {
+		events++
+		sub(/.* rmap_walk: /, "")
+		if ($0 !~ /^anon_vma=[0-9a-f]+ root=[0-9a-f]+ tracked=[01] depth=[0-9]+ width=[0-9]+ vmas=[0-9]+ forest_vmas=[0-9]+ pgoff=[0-9a-f]+ pages=[0-9]+ stale=[01] pid=[0-9]+ comm=.+$/) {
+			bad++
+			next
+		}
+		for (i = 1; i <= NF; i++) {
+			eq = index($i, "=")
+			f[substr($i, 1, eq - 1)] = substr($i, eq + 1)
+		}
+		if (f["pid"] != pid)
+			next
+		mine++
+		if (f["comm"] != "python3" || f["tracked"] != 1 || f["stale"] != 0 ||
+		    f["anon_vma"] ~ /^0+$/ || f["root"] ~ /^0+$/ ||
+		    f["vmas"] + 0 < 1 || f["vmas"] + 0 > f["width"] + 0 ||
+		    f["width"] + 0 > f["forest_vmas"] + 0 || f["pages"] + 0 < 1) {
+			if (!insane++)
+				print "insane: " $0 >"/dev/stderr"
+		}
+		if (f["vmas"] == 9)
+			nines++
+	}
+	END { print events + 0, bad + 0, mine + 0, insane + 0, nines + 0 }' "$trace")
+echo "tracefs: $events rmap_walk events, $mine of python3 (pid $pid), $nines with vmas=9; $bad malformed, $insane insane"
+grep -m1 " rmap_walk: .* pid=$pid " "$trace"
+((events > 0)) || fail "no rmap_walk event in the trace"
+assert_eq "$bad" 0 "malformed rmap_walk events (see $trace)"
+((mine > 0)) || fail "no rmap_walk event of the workload (pid $pid) in the trace"
+assert_eq "$insane" 0 "python3 rmap_walk events with insane fields (see $trace)"
+((nines >= 513 * thp)) || fail "python3 walks with vmas=9 in the trace: $nines < 513 x $thp THPs"
 sr_klog_clean
 echo "PASS"
