@@ -7,7 +7,9 @@
  * work; the work waits a moment first, so that a burst of losses costs one
  * resync, and at most one runs per SR_HEAL_DELAY.  Losses during the
  * resync queue the next one: under sustained overload the shadow stays
- * stale, and heals once the load lets the log keep up.
+ * stale, and heals once the load lets the log keep up.  A resync that had
+ * to sweep leftovers (or found a parent it cannot re-hang) ends stale
+ * without any loss: it is run again, a few times, until one ends clean.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,10 +22,14 @@
 #include <shadow_rmap/stats.h>
 
 #define SR_HEAL_DELAY	HZ
+/* Resyncs that end stale with no new loss before it is left to the user. */
+#define SR_HEAL_RETRIES	3
 
 static unsigned long sr_heal_armed;
 #define SR_HEAL_QUEUED	0
 #define SR_HEAL_ON	1	/* between sr_heal_start() and sr_heal_stop() */
+
+static unsigned int sr_heal_retries;
 
 static void sr_heal_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sr_heal_work, sr_heal_fn);
@@ -39,6 +45,12 @@ static void sr_heal_fn(struct work_struct *work)
 	sr_stat_inc(SR_AUTO_RESYNC);
 	if (ret)
 		pr_warn_ratelimited("automatic resync failed: %d\n", ret);
+	if (!sr_is_stale() || test_bit(SR_HEAL_QUEUED, &sr_heal_armed)) {
+		sr_heal_retries = 0;
+		return;
+	}
+	if (sr_heal_retries++ < SR_HEAL_RETRIES)
+		sr_heal_request();
 }
 
 /**
