@@ -11,6 +11,7 @@
 
 #include <linux/atomic.h>
 #include <linux/hash.h>
+#include <linux/jump_label.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
@@ -38,6 +39,36 @@ module_param(log_records, uint, 0400);
 MODULE_PARM_DESC(log_records,
 		 "event log records, a power of two in [256, 1048576] (16384): a smaller log loses events sooner under load (the shadow then goes stale and is resynced)");
 
+/*
+ * Debugging the checker: lose every Nth record as a missed event would be
+ * lost, without marking the shadow stale, so that verify must find it.
+ */
+static unsigned int drop_nth;
+/* Off the handlers' path unless set: a static key, not a load per record. */
+static DEFINE_STATIC_KEY_FALSE(sr_drop_on);
+
+static int sr_drop_nth_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (ret)
+		return ret;
+	if (READ_ONCE(drop_nth))
+		static_branch_enable(&sr_drop_on);
+	else
+		static_branch_disable(&sr_drop_on);
+	return 0;
+}
+
+static const struct kernel_param_ops sr_drop_nth_ops = {
+	.set = sr_drop_nth_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(drop_nth, &sr_drop_nth_ops, &drop_nth, 0600);
+MODULE_PARM_DESC(drop_nth,
+		 "debug: silently lose every Nth log record (0: never); verify then fails");
+
 static u64 sr_log_size __read_mostly;	/* log_records, checked */
 static u64 sr_log_mask __read_mostly;
 /* Records one batch applies: never more than a quarter of the ring. */
@@ -50,6 +81,7 @@ static DEFINE_SPINLOCK(sr_log_lock);
 static unsigned long sr_log_armed;	/* SR_LOG_QUEUED, SR_LOG_URGENT */
 #define SR_LOG_QUEUED	0
 #define SR_LOG_URGENT	1
+static atomic_t sr_drop_count;
 
 /*
  * Where the newest ADD of a link is in the ring, by its avc: a hint that
@@ -178,6 +210,16 @@ static noinline void sr_log_lost(void)
 	sr_heal_request();
 }
 
+static noinline bool sr_log_drop_debug(void)
+{
+	unsigned int nth = READ_ONCE(drop_nth);
+
+	if (!nth || (unsigned int)atomic_inc_return(&sr_drop_count) % nth)
+		return false;
+	sr_stat_inc(SR_LOG_DEBUG_DROPPED);
+	return true;
+}
+
 /**
  * sr_log_reserve() - take the next record slot
  *
@@ -194,6 +236,8 @@ struct sr_rec *sr_log_reserve(void)
 	struct sr_rec *r;
 	s64 head;
 
+	if (static_branch_unlikely(&sr_drop_on) && sr_log_drop_debug())
+		return NULL;
 	head = atomic64_read(&sr_head);
 	do {
 		/* The tail only grows: an old value errs on the full side. */

@@ -37,6 +37,7 @@ static const char * const sr_stat_names[SR_NR_STATS] = {
 	[SR_LOG_CANCELLED] = "log_cancelled",
 	[SR_LOG_UNLINK_CANCELLED] = "log_unlogged_unlinks",
 	[SR_LOG_LOST] = "log_lost",
+	[SR_LOG_DEBUG_DROPPED] = "log_dropped_debug",
 	[SR_AUTO_RESYNC] = "auto_resync",
 	[SR_LINK_DETACH] = "link_detach",
 	[SR_MMDROP_INLINE] = "mmdrop_inline",
