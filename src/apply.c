@@ -173,10 +173,10 @@ static void sr_apply_one(struct sr_rec *r)
 		sr_mmdrop(r->s.mm);
 		break;
 	case SR_OP_DEL:
-		ok = sr_model_link_del(r->s.avc, r->s.cause, r->seeded);
+		ok = sr_model_link_del(&r->s, r->seeded);
 		break;
 	case SR_OP_DETACH:
-		ok = sr_model_link_detach(r->s.avc, r->s.cause, r->seeded);
+		ok = sr_model_link_detach(&r->s, r->seeded);
 		break;
 	case SR_OP_SET_ANON:
 		sr_model_vma_set_anon(r->s.vma, r->s.vma_anon_vma);

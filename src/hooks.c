@@ -72,6 +72,14 @@ unsigned long sr_kernel_av_parent(unsigned long av)
 	return (unsigned long)((struct anon_vma *)av)->parent;
 }
 
+/* O(1): the comm is copied as the kernel's own tracepoints copy it. */
+static void sr_who_current(struct sr_who *w)
+{
+	w->pid = current->tgid;
+	w->tid = current->pid;
+	memcpy(w->comm, current->comm, TASK_COMM_LEN);
+}
+
 /**
  * sr_avc_snapshot() - read what the model needs from a kernel chain link
  * @avc: a link whose forest's root rwsem is held
@@ -93,6 +101,7 @@ void sr_avc_snapshot(struct anon_vma_chain *avc, struct sr_avc_snap *s)
 	s->pgoff = sr_vma_anon_pgoff(vma);
 	s->mm = vma->vm_mm;
 	s->parent_of = sr_kernel_av_parent;
+	sr_who_current(&s->who);
 }
 
 /*
@@ -159,6 +168,7 @@ static void __sr_hook_remove(unsigned long arg0, unsigned long caller)
 	if (!r)
 		return;
 	r->s.avc = arg0;
+	sr_who_current(&r->s.who);
 	/* Its forest: the applier tells other forests' records apart. */
 	r->s.av_root = (unsigned long)avc->anon_vma->root;
 	r->s.mm = NULL;		/* not pinned: nothing to drop */
@@ -194,6 +204,7 @@ static void __sr_hook_copy_range(unsigned long arg0)
 		return;
 	r->s.vma = arg0;
 	r->s.mm = NULL;
+	sr_who_current(&r->s.who);
 	r->s.vma_anon_vma = (unsigned long)READ_ONCE(dst->anon_vma);
 	r->op = SR_OP_SET_ANON;
 	sr_log_commit(r);

@@ -128,8 +128,9 @@ static __always_inline bool __sr_log_tracing(void)
 /**
  * sr_log_tracing() - whether any of the module's tracepoints has a listener
  *
- * Listeners want each event in the context and at the moment it happens,
- * with nothing cancelled: while one listens, handlers apply at once.
+ * Listeners want every event, so while one listens nothing is cancelled:
+ * the model's events still fire from the applier, naming the task each
+ * record's handler ran in (struct sr_who), never from a handler.
  *
  * Return: true while tracing.
  */
@@ -337,14 +338,10 @@ void sr_log_commit(struct sr_rec *r)
 {
 	/* Pairs with sr_log_ready(): the fields before the index. */
 	smp_store_release(&r->state, SR_REC_STATE(r->idx, r->op));
-	if (unlikely(__sr_log_tracing())) {
-		sr_log_apply_upto(r->idx + 1, 0);
-		return;
-	}
 	if (!READ_ONCE(sr_log_armed) &&
 	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log_armed))
 		queue_delayed_work(sr_wq, &sr_log_work, SR_LOG_DELAY);
-	/* Half full: the worker runs now rather than let handlers apply. */
+	/* Half full: the worker runs now, before records are lost. */
 	if (unlikely((s64)(r->idx - sr_log_tail()) > (s64)sr_log_size / 2) &&
 	    !test_and_set_bit(SR_LOG_URGENT, &sr_log_armed))
 		mod_delayed_work(sr_wq, &sr_log_work, 0);

@@ -253,9 +253,9 @@ static void sr_mm_free_rcu(struct rcu_head *h)
 	sr_obj_free(sr_mm_cache, smm);
 }
 
-static void sr_av_release(struct sr_av *av)
+static void sr_av_release(struct sr_av *av, const struct sr_who *who)
 {
-	trace_anon_vma_free(av->key, av->root->key, av->depth);
+	trace_anon_vma_free(av->key, av->root->key, av->depth, who);
 	av->dead = true;
 	rhashtable_remove_fast(&sr_av_ht, &av->node, sr_av_p);
 	atomic_long_dec(&sr_nr_avs);
@@ -272,7 +272,7 @@ static void sr_av_release(struct sr_av *av)
  * on its parent and one on its root, so the root goes last.  Iterative, as
  * a fork chain can be thousands deep.  Caller holds the forest's root lock.
  */
-static void sr_av_put(struct sr_av *av)
+static void sr_av_put(struct sr_av *av, const struct sr_who *who)
 {
 	struct sr_av *root = av->root;
 	unsigned int root_puts = 0;
@@ -282,7 +282,7 @@ static void sr_av_put(struct sr_av *av)
 
 		if (--av->refs)
 			goto put_root;
-		sr_av_release(av);
+		sr_av_release(av, who);
 		root_puts++;
 		av = parent;
 	}
@@ -294,7 +294,7 @@ put_root:
 	}
 	root->refs -= root_puts;
 	if (!root->refs && !root->dead)
-		sr_av_release(root);
+		sr_av_release(root, who);
 }
 
 static struct sr_av *sr_av_alloc(unsigned long key)
@@ -326,7 +326,8 @@ static bool sr_hash_insert(struct rhashtable *ht, struct rhash_head *node,
  * with another maker of the same root; a resync sweep may still kill a root
  * concurrently, which the caller checks under the root's lock.
  */
-static struct sr_av *sr_root_get(unsigned long key)
+static struct sr_av *sr_root_get(unsigned long key,
+				 const struct sr_who *who)
 {
 	struct sr_av *root = sr_av_find(key);
 
@@ -347,7 +348,7 @@ static struct sr_av *sr_root_get(unsigned long key)
 	}
 	atomic_long_inc(&sr_nr_avs);
 	sr_stat_inc(SR_AV_NEW);
-	trace_anon_vma_new(key, key, 0, 0);
+	trace_anon_vma_new(key, key, 0, 0, who);
 	return root;
 }
 
@@ -425,7 +426,8 @@ static struct sr_av *sr_child_get(const struct sr_avc_snap *s,
 		n++;
 	for (i = 0, x = av; x != p; x = x->parent, i++) {
 		x->depth = p->depth + n - i;
-		trace_anon_vma_new(x->key, root->key, x->parent->key, x->depth);
+		trace_anon_vma_new(x->key, root->key, x->parent->key, x->depth,
+				   &s->who);
 	}
 	return av;
 }
@@ -661,13 +663,15 @@ static void sr_vma_put(struct sr_vma *v)
 }
 
 /* Caller holds the root lock; @l is hashed and in its trees. */
-static void sr_link_unlink(struct sr_link *l, enum sr_cause cause)
+static void sr_link_unlink(struct sr_link *l, enum sr_cause cause,
+			   const struct sr_who *who)
 {
 	struct sr_av *av = l->av;
 	struct sr_vma *v = l->vma;
 
 	trace_link_del(av->key, av->root->key, av->depth, v->nr_links - 1,
-		       av->nr_links - 1, v->start, v->end, sr_cause_name(cause));
+		       av->nr_links - 1, v->start, v->end, sr_cause_name(cause),
+		       who);
 	l->dead = true;
 	rhashtable_remove_fast(&sr_link_ht, &l->node, sr_link_p);
 	if (!l->detached)
@@ -675,7 +679,7 @@ static void sr_link_unlink(struct sr_link *l, enum sr_cause cause)
 	list_del(&l->same_vma);
 	av->nr_links--;
 	sr_vma_put(l->vma);
-	sr_av_put(av);
+	sr_av_put(av, who);
 	atomic_long_dec(&sr_nr_links);
 	call_rcu(&l->rcu, sr_link_free_rcu);
 }
@@ -692,7 +696,8 @@ static void sr_link_reattach(struct sr_link *l, const struct sr_avc_snap *s)
 	l->detached = false;
 	sr_it_insert(l, &av->tree);
 	trace_link_add(av->key, av->root->key, av->depth, v->nr_links,
-		       av->nr_links, v->start, v->end, sr_cause_name(s->cause));
+		       av->nr_links, v->start, v->end, sr_cause_name(s->cause),
+		       &s->who);
 }
 
 /**
@@ -738,7 +743,7 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 
 	/* A resync sweep may kill the root between lookup and lock. */
 	for (tries = 0;; tries++) {
-		root = sr_root_get(s->av_root);
+		root = sr_root_get(s->av_root, &s->who);
 		if (!root)
 			goto stale;
 		spin_lock(&root->lock);
@@ -767,7 +772,7 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 			goto stale_unlock;
 		/* Pinned: the old link may hold the root's last reference. */
 		root->refs++;
-		sr_link_unlink(old, SR_CAUSE_RESYNC);
+		sr_link_unlink(old, SR_CAUSE_RESYNC, &s->who);
 		root->refs--;
 	}
 	l = sr_obj_alloc(sr_link_cache);
@@ -783,7 +788,7 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	av->refs++;
 	v = sr_vma_get(s, root);
 	if (!v) {
-		sr_av_put(av);
+		sr_av_put(av, &s->who);
 		goto stale_free;
 	}
 	sr_vma_rekey(v, s);
@@ -794,7 +799,7 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	if (!sr_hash_insert(&sr_link_ht, &l->node, sr_link_p)) {
 		v->nr_links++;
 		sr_vma_put(v);
-		sr_av_put(av);
+		sr_av_put(av, &s->who);
 		goto stale_free;
 	}
 	sr_it_insert(l, &av->tree);
@@ -803,7 +808,7 @@ int sr_model_link_add(const struct sr_avc_snap *s)
 	av->nr_links++;
 	atomic_long_inc(&sr_nr_links);
 	trace_link_add(av->key, root->key, av->depth, v->nr_links, av->nr_links,
-		       v->start, v->end, sr_cause_name(s->cause));
+		       v->start, v->end, sr_cause_name(s->cause), &s->who);
 	spin_unlock(&root->lock);
 	sr_stat_inc(SR_LINK_ADD);
 	return 0;
@@ -814,7 +819,7 @@ stale_unlock:
 	/* An empty new root must not stay behind. */
 	if (!root->refs && !root->dead) {
 		root->refs = 1;
-		sr_av_put(root);
+		sr_av_put(root, &s->who);
 	}
 	spin_unlock(&root->lock);
 stale:
@@ -878,38 +883,40 @@ bool sr_model_link_reattach(const struct sr_avc_snap *s, bool seeded)
  * sr_model_drop_link() - remove one link from the shadow
  * @l: the link, found under rcu_read_lock()
  * @cause: why, for the tracepoint
+ * @who: the task that removed it in the kernel, or NULL when the shadow
+ *       drops it on its own (the tracepoint then names the current task)
  *
  * Takes the forest's root lock.  A link that another path removed first is
  * left alone.
  */
-void sr_model_drop_link(struct sr_link *l, enum sr_cause cause)
+void sr_model_drop_link(struct sr_link *l, enum sr_cause cause,
+			const struct sr_who *who)
 {
 	struct sr_av *root = READ_ONCE(l->av)->root;
 
 	spin_lock(&root->lock);
 	if (!l->dead)
-		sr_link_unlink(l, cause);
+		sr_link_unlink(l, cause, who);
 	spin_unlock(&root->lock);
 }
 
 /**
  * sr_model_link_del() - a kernel anon_vma_chain is leaving its tree for good
- * @avc: the kernel anon_vma_chain's address
- * @cause: why, for the tracepoint
+ * @s: its record's snapshot: the link's address (avc), cause and task
  * @seeded: whether the first kernel walk had finished when it happened
  *
  * Same context as sr_model_link_add().
  *
  * Return: true when the shadow held that link.
  */
-bool sr_model_link_del(unsigned long avc, enum sr_cause cause, bool seeded)
+bool sr_model_link_del(const struct sr_avc_snap *s, bool seeded)
 {
 	struct sr_link *l;
 
 	rcu_read_lock();
-	l = sr_link_find(avc);
+	l = sr_link_find(s->avc);
 	if (l) {
-		sr_model_drop_link(l, cause);
+		sr_model_drop_link(l, s->cause, &s->who);
 		sr_stat_inc(SR_LINK_DEL);
 	} else {
 		sr_model_unknown(seeded);
@@ -920,8 +927,7 @@ bool sr_model_link_del(unsigned long avc, enum sr_cause cause, bool seeded)
 
 /**
  * sr_model_link_detach() - a VMA update takes a link out of its tree
- * @avc: the kernel anon_vma_chain's address
- * @cause: why, for the tracepoint
+ * @s: as for sr_model_link_del()
  * @seeded: as for sr_model_link_del()
  *
  * The kernel puts it back once the VMA's range or offset has changed
@@ -930,15 +936,14 @@ bool sr_model_link_del(unsigned long avc, enum sr_cause cause, bool seeded)
  *
  * Return: true when the shadow held that link in its tree.
  */
-bool sr_model_link_detach(unsigned long avc, enum sr_cause cause,
-			  bool seeded)
+bool sr_model_link_detach(const struct sr_avc_snap *s, bool seeded)
 {
 	struct sr_link *l;
 	struct sr_av *root;
 	bool ok = false;
 
 	rcu_read_lock();
-	l = sr_link_find(avc);
+	l = sr_link_find(s->avc);
 	if (l) {
 		root = READ_ONCE(l->av)->root;
 		spin_lock(&root->lock);
@@ -951,7 +956,8 @@ bool sr_model_link_detach(unsigned long avc, enum sr_cause cause,
 			ok = true;
 			trace_link_del(av->key, root->key, av->depth,
 				       v->nr_links - 1, av->nr_links - 1,
-				       v->start, v->end, sr_cause_name(cause));
+				       v->start, v->end, sr_cause_name(s->cause),
+				       &s->who);
 		}
 		spin_unlock(&root->lock);
 	}
@@ -1064,7 +1070,7 @@ static int sr_sweep_one(void *obj, void *arg)
 	/* Signed distance: epochs wrap. */
 	if ((s32)(READ_ONCE(l->seen) - epoch) < 0 &&
 	    (s32)(l->born - epoch) < 0) {
-		sr_model_drop_link(l, SR_CAUSE_RESYNC);
+		sr_model_drop_link(l, SR_CAUSE_RESYNC, NULL);
 		sr_stat_inc(SR_SWEEP_LINKS);
 	}
 	return 0;
@@ -1096,7 +1102,7 @@ void sr_model_counts(struct sr_counts *c)
 
 static int sr_drop_any(void *obj, void *arg)
 {
-	sr_model_drop_link(obj, SR_CAUSE_OTHER);
+	sr_model_drop_link(obj, SR_CAUSE_OTHER, NULL);
 	return 0;
 }
 

@@ -3,6 +3,10 @@
  * Tracepoint definitions and the id they print for kernel objects.
  */
 #include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+
+#include <shadow_rmap/model.h>
 
 #define CREATE_TRACE_POINTS
 #include <shadow_rmap/trace.h>
@@ -23,4 +27,26 @@ u64 sr_trace_id(unsigned long ptr)
 
 	snprintf(buf, sizeof(buf), "%p", (void *)ptr);
 	return kstrtou64(buf, 16, &id) ? 0 : id;
+}
+
+/**
+ * sr_trace_who() - the task an event names
+ * @who: as its handler recorded it, or NULL for the model's own changes
+ *       (a resync, unload), which name the task making them
+ * @pid: receives the thread-group id
+ * @tid: receives the thread id
+ * @comm: receives the comm, TASK_COMM_LEN bytes
+ */
+void sr_trace_who(const struct sr_who *who, pid_t *pid, pid_t *tid,
+		  char *comm)
+{
+	if (!who) {
+		*pid = current->tgid;
+		*tid = current->pid;
+		memcpy(comm, current->comm, TASK_COMM_LEN);
+		return;
+	}
+	*pid = who->pid;
+	*tid = who->tid;
+	memcpy(comm, who->comm, TASK_COMM_LEN);
 }

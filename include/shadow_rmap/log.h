@@ -3,8 +3,10 @@
  * The event log between capture and model.  A probe handler only appends a
  * record of what the kernel changed, read while the kernel held the
  * objects; the model is brought up to date from the log, in order, in
- * batches: by a worker a few milliseconds later, by every reader before it
- * reads, and by a handler whose append finds the log nearly full.
+ * batches, in process context only: by a worker a few milliseconds later
+ * and by every reader before it reads.  A handler never applies: when the
+ * ring is full its record is lost, counted, and the shadow marked stale
+ * until the automatic resync (heal.c) repairs it.
  *
  * Order is what makes deferral exact.  Every change to one anon_vma forest
  * happens under that forest's root rwsem, and each record takes its place

@@ -104,6 +104,17 @@ struct sr_mm {
  * is set only where the kernel still holds the forest's root rwsem (a
  * kernel walk); records applied from the log have none.
  */
+/*
+ * Who made a change: the task the handler ran in (the parent, for a fork),
+ * recorded with the event so that the applier's tracepoints name it, not
+ * the worker that applies the log.
+ */
+struct sr_who {
+	pid_t pid;			/* thread group */
+	pid_t tid;
+	char comm[TASK_COMM_LEN];
+};
+
 struct sr_avc_snap {
 	unsigned long avc;
 	unsigned long av;
@@ -116,6 +127,7 @@ struct sr_avc_snap {
 	/* The parent of a kernel anon_vma of this forest. */
 	unsigned long (*parent_of)(unsigned long av);
 	enum sr_cause cause;
+	struct sr_who who;
 };
 
 int sr_model_init(void);
@@ -123,9 +135,8 @@ void sr_model_exit(void);
 
 int sr_model_link_add(const struct sr_avc_snap *s);
 bool sr_model_av_placeable(const struct sr_avc_snap *s);
-bool sr_model_link_del(unsigned long avc, enum sr_cause cause, bool seeded);
-bool sr_model_link_detach(unsigned long avc, enum sr_cause cause,
-			  bool seeded);
+bool sr_model_link_del(const struct sr_avc_snap *s, bool seeded);
+bool sr_model_link_detach(const struct sr_avc_snap *s, bool seeded);
 bool sr_model_link_reattach(const struct sr_avc_snap *s, bool seeded);
 bool sr_model_is_seeded(void);
 void sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma);
@@ -139,7 +150,8 @@ struct sr_mm *sr_mm_find(unsigned long key);
 void sr_mm_owner(struct sr_mm *smm, pid_t *tgid, char *comm);
 struct mm_struct *sr_link_mm_grab(unsigned long key);
 void sr_model_sweep(u32 epoch);
-void sr_model_drop_link(struct sr_link *l, enum sr_cause cause);
+void sr_model_drop_link(struct sr_link *l, enum sr_cause cause,
+			const struct sr_who *who);
 
 enum sr_kind { SR_KIND_AV, SR_KIND_VMA, SR_KIND_LINK, SR_KIND_MM };
 

@@ -3,7 +3,9 @@
  * Tracepoints: tracepoint:shadow_rmap:* for perf, ftrace and bpftrace.
  * Kernel objects appear as ids hashed the way %p hashes them, so they match
  * the ids in the debugfs nodes and no raw pointer leaves the module.
- * pid and comm are the task making the change (the parent, for a fork).
+ * pid, tid and comm are the task that made the change (the parent, for a
+ * fork), as its handler recorded them: the model's events fire when the
+ * log is applied, a few milliseconds later, in a worker.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM shadow_rmap
@@ -16,53 +18,63 @@
 
 #include <shadow_rmap/compat.h>
 
+struct sr_who;
+
 u64 sr_trace_id(unsigned long ptr);
+void sr_trace_who(const struct sr_who *who, pid_t *pid, pid_t *tid,
+		  char *comm);
 
 TRACE_EVENT(anon_vma_new,
 	    TP_PROTO(unsigned long av, unsigned long root, unsigned long parent,
-		     unsigned int depth),
-	    TP_ARGS(av, root, parent, depth),
+		     unsigned int depth, const struct sr_who *who),
+	    TP_ARGS(av, root, parent, depth, who),
 	    TP_STRUCT__entry(__field(u64, anon_vma)
 			     __field(u64, root)
 			     __field(u64, parent)
 			     __field(unsigned int, depth)
 			     __field(pid_t, pid)
+			     __field(pid_t, tid)
 			     __array(char, comm, TASK_COMM_LEN)),
 	    TP_fast_assign(__entry->anon_vma = sr_trace_id(av);
 			   __entry->root = sr_trace_id(root);
 			   __entry->parent = parent ? sr_trace_id(parent) : 0;
 			   __entry->depth = depth;
-			   __entry->pid = current->tgid;
-			   memcpy(__entry->comm, current->comm, TASK_COMM_LEN)),
-	    TP_printk("anon_vma=%016llx root=%016llx parent=%016llx depth=%u pid=%d comm=%s",
+			   sr_trace_who(who, &__entry->pid, &__entry->tid,
+					__entry->comm)),
+	    TP_printk("anon_vma=%016llx root=%016llx parent=%016llx depth=%u pid=%d tid=%d comm=%s",
 		      __entry->anon_vma, __entry->root, __entry->parent,
-		      __entry->depth, __entry->pid, __entry->comm)
+		      __entry->depth, __entry->pid, __entry->tid,
+		      __entry->comm)
 );
 
 TRACE_EVENT(anon_vma_free,
-	    TP_PROTO(unsigned long av, unsigned long root, unsigned int depth),
-	    TP_ARGS(av, root, depth),
+	    TP_PROTO(unsigned long av, unsigned long root, unsigned int depth,
+		     const struct sr_who *who),
+	    TP_ARGS(av, root, depth, who),
 	    TP_STRUCT__entry(__field(u64, anon_vma)
 			     __field(u64, root)
 			     __field(unsigned int, depth)
 			     __field(pid_t, pid)
+			     __field(pid_t, tid)
 			     __array(char, comm, TASK_COMM_LEN)),
 	    TP_fast_assign(__entry->anon_vma = sr_trace_id(av);
 			   __entry->root = sr_trace_id(root);
 			   __entry->depth = depth;
-			   __entry->pid = current->tgid;
-			   memcpy(__entry->comm, current->comm, TASK_COMM_LEN)),
-	    TP_printk("anon_vma=%016llx root=%016llx depth=%u pid=%d comm=%s",
+			   sr_trace_who(who, &__entry->pid, &__entry->tid,
+					__entry->comm)),
+	    TP_printk("anon_vma=%016llx root=%016llx depth=%u pid=%d tid=%d comm=%s",
 		      __entry->anon_vma, __entry->root, __entry->depth,
-		      __entry->pid, __entry->comm)
+		      __entry->pid, __entry->tid, __entry->comm)
 );
 
 DECLARE_EVENT_CLASS(sr_link_class,
 		    TP_PROTO(unsigned long av, unsigned long root,
 			     unsigned int depth, unsigned int chain,
 			     unsigned int width, unsigned long start,
-			     unsigned long end, const char *cause),
-		    TP_ARGS(av, root, depth, chain, width, start, end, cause),
+			     unsigned long end, const char *cause,
+			     const struct sr_who *who),
+		    TP_ARGS(av, root, depth, chain, width, start, end, cause,
+			    who),
 		    TP_STRUCT__entry(__field(u64, anon_vma)
 				     __field(u64, root)
 				     __field(unsigned int, depth)
@@ -71,6 +83,7 @@ DECLARE_EVENT_CLASS(sr_link_class,
 				     __field(unsigned long, start)
 				     __field(unsigned long, end)
 				     __field(pid_t, pid)
+				     __field(pid_t, tid)
 				     __array(char, comm, TASK_COMM_LEN)
 				     __string(cause, cause)),
 		    TP_fast_assign(__entry->anon_vma = sr_trace_id(av);
@@ -80,14 +93,14 @@ DECLARE_EVENT_CLASS(sr_link_class,
 				   __entry->width = width;
 				   __entry->start = start;
 				   __entry->end = end;
-				   __entry->pid = current->tgid;
-				   memcpy(__entry->comm, current->comm,
-					  TASK_COMM_LEN);
+				   sr_trace_who(who, &__entry->pid,
+						&__entry->tid, __entry->comm);
 				   sr_assign_str(cause, cause)),
-		    TP_printk("anon_vma=%016llx root=%016llx depth=%u chain=%u width=%u vma=%lx-%lx pid=%d comm=%s cause=%s",
+		    TP_printk("anon_vma=%016llx root=%016llx depth=%u chain=%u width=%u vma=%lx-%lx pid=%d tid=%d comm=%s cause=%s",
 			      __entry->anon_vma, __entry->root, __entry->depth,
 			      __entry->chain, __entry->width, __entry->start,
-			      __entry->end, __entry->pid, __entry->comm,
+			      __entry->end, __entry->pid, __entry->tid,
+			      __entry->comm,
 			      __get_str(cause))
 );
 
@@ -95,15 +108,15 @@ DEFINE_EVENT(sr_link_class, link_add,
 	     TP_PROTO(unsigned long av, unsigned long root, unsigned int depth,
 		      unsigned int chain, unsigned int width,
 		      unsigned long start, unsigned long end,
-		      const char *cause),
-	     TP_ARGS(av, root, depth, chain, width, start, end, cause));
+		      const char *cause, const struct sr_who *who),
+	     TP_ARGS(av, root, depth, chain, width, start, end, cause, who));
 
 DEFINE_EVENT(sr_link_class, link_del,
 	     TP_PROTO(unsigned long av, unsigned long root, unsigned int depth,
 		      unsigned int chain, unsigned int width,
 		      unsigned long start, unsigned long end,
-		      const char *cause),
-	     TP_ARGS(av, root, depth, chain, width, start, end, cause));
+		      const char *cause, const struct sr_who *who),
+	     TP_ARGS(av, root, depth, chain, width, start, end, cause, who));
 
 TRACE_EVENT(lookup,
 	    TP_PROTO(const char *kind, unsigned int vmas, unsigned int present,

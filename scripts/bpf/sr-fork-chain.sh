@@ -8,8 +8,15 @@
 # are all alive gets D+1 links per VMA: every rmap walk of a page the
 # child COWs, and every fork of the child, pays for them.
 #
-# Needs the shadow_rmap module (tracepoint:shadow_rmap:link_add, cause fork;
-# sched:sched_process_fork ends each fork).
+# Needs the shadow_rmap module (tracepoint:shadow_rmap:anon_vma_new and
+# link_add, cause fork).  The module's events fire when its log is applied,
+# a few milliseconds after the fork, in a worker; they carry the forking
+# task's pid, tid and comm, and a forest's events come in the kernel's
+# order, so nothing here depends on when or where they fire.  A fork links
+# the child's VMA to its own new anon_vma last (anon_vma_fork()), so the
+# link_add of an anon_vma just made is the VMA's final chain length.  A
+# copy that reused an existing anon_vma instead (anon_vma_clone() does,
+# for one no VMA uses any more) makes none and is not counted.
 #
 # Run (root):  scripts/bpf/sr-fork-chain.sh            # Ctrl-C to print
 #              scripts/bpf/sr-fork-chain.sh -c 'CMD'   # trace while CMD runs
@@ -25,7 +32,7 @@
 #   [5, 6)                12 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
 #   [6, 7)                12 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
 #
-#   @forks[wl-fork]: 5          (forks that copied at least one anon VMA)
+#   @forks[wl-fork]: 5          (sched_process_fork, as it happens)
 #   @max_chain[wl-fork]: 6
 #   @vmas[wl-fork]: 60
 set -u
@@ -34,42 +41,35 @@ set -u
 
 . "$(dirname "$0")/need-module.sh"
 
-# Chains only grow while one VMA is being copied, and dup_mmap copies VMA
-# after VMA in the parent's thread: the last chain value seen for a VMA
-# start is its length; a new start, or the end of the fork, closes it.
 exec "$BPFTRACE" "$@" -e '
 BEGIN
 {
 	printf("Chain length of the VMAs each fork copies, per comm. Ctrl-C to end.\n");
 }
 
-tracepoint:shadow_rmap:link_add
-/str(args->cause) == "fork"/
+tracepoint:shadow_rmap:anon_vma_new
 {
-	if (@vchain[tid] && @vstart[tid] != args->start) {
-		@chain_at_fork[args->comm] = lhist(@vchain[tid], 0, 256, 1);
-		@max_chain[args->comm] = max(@vchain[tid]);
+	@new[args->anon_vma] = 1;
+}
+
+tracepoint:shadow_rmap:link_add
+/@new[args->anon_vma]/
+{
+	if (str(args->cause) == "fork") {
+		@chain_at_fork[args->comm] = lhist(args->chain, 0, 256, 1);
+		@max_chain[args->comm] = max(args->chain);
 		@vmas[args->comm] = count();
 	}
-	@vstart[tid] = args->start;
-	@vchain[tid] = args->chain;
+	delete(@new[args->anon_vma]);
 }
 
 tracepoint:sched:sched_process_fork
 {
-	if (@vchain[tid]) {
-		@chain_at_fork[comm] = lhist(@vchain[tid], 0, 256, 1);
-		@max_chain[comm] = max(@vchain[tid]);
-		@vmas[comm] = count();
-		@forks[comm] = count();
-	}
-	delete(@vchain[tid]);
-	delete(@vstart[tid]);
+	@forks[comm] = count();
 }
 
 END
 {
-	clear(@vchain);
-	clear(@vstart);
+	clear(@new);
 }
 '

@@ -4,16 +4,18 @@
 # sr-mremap.sh - which anonymous regions does mremap move, and do they keep
 # their anon_vma and page offset (so their pages stay reachable by the rmap
 # without touching a single page)?  One line per move_vma call (static in
-# mm/mremap.c, probeable on the stock 6.1, 6.12 and 7.3 kernels), with copy_vma's new VMA
-# and the shadow's link_del/link_add events (cause mremap) made meanwhile:
+# mm/mremap.c, probeable on the stock 6.1, 6.12 and 7.3 kernels), with
+# copy_vma's new VMA:
 #   MOVE pid comm OLD_START-OLD_END -> NEW_START-NEW_END pgoff=OLD->NEW
-#        kept|CHANGED anon_vma=same|new|none links=-DEL/+ADD
+#        kept|CHANGED anon_vma=same|new|none
 # anon_vma is compared, never printed (no raw pointer leaves the script).
-# At the end: @moves[comm], @links_in_moves[comm, cause-event], and
-# @links_outside_moves[comm, event] (mremap links without a move: in-place
-# grow/shrink, merges).
+# At the end: @moves[comm], and @links_mremap[comm, event]: the chain links
+# the shadow saw mremap take out (link_del) and put in (link_add).  The
+# module's events fire when its log is applied, a few milliseconds after
+# the move, in a worker, and name the task that made the change: they are
+# counted by that task's comm, never matched with a move by thread.
 #
-# Needs the shadow_rmap module (tracepoint:shadow_rmap:link_add/link_del).
+# Needs the shadow_rmap module (its link_add and link_del tracepoints).
 # Run (root):  scripts/bpf/sr-mremap.sh            # Ctrl-C to end
 #              scripts/bpf/sr-mremap.sh -c 'CMD'   # trace while CMD runs
 # Arguments go to bpftrace (options only, e.g. -c CMD, -o FILE).
@@ -21,13 +23,11 @@
 # Sample (guest, stock Debian 6.1, -c "tests/bin/wl-mremap all"; the
 # first is a forced move past a blocker, the last two a fork child moving its
 # copy, then the parent):
-#   MOVE pid=292 comm=wl-mremap 0x7fdc3ef09000-0x7fdc3ef29000 -> 0x7fdc3eec9000-0x7fdc3ef09000 pgoff=0x7fdc3ef09->0x7fdc3ef09 kept anon_vma=same links=-1/+1
+#   MOVE pid=292 comm=wl-mremap 0x7fdc3ef09000-0x7fdc3ef29000 -> 0x7fdc3eec9000-0x7fdc3ef09000 pgoff=0x7fdc3ef09->0x7fdc3ef09 kept anon_vma=same
 #   ...
-#   MOVE pid=299 comm=wl-mremap 0x7fdc3ef09000-0x7fdc3ef29000 -> 0x7fdc3eec9000-0x7fdc3ef09000 pgoff=0x7fdc3ef09->0x7fdc3ef09 kept anon_vma=same links=-2/+2
-#   @links_in_moves[wl-mremap, link_del]: 13
-#   @links_in_moves[wl-mremap, link_add]: 15
-#   @links_outside_moves[wl-mremap, link_del]: 10
-#   @links_outside_moves[wl-mremap, link_add]: 11
+#   MOVE pid=299 comm=wl-mremap 0x7fdc3ef09000-0x7fdc3ef29000 -> 0x7fdc3eec9000-0x7fdc3ef09000 pgoff=0x7fdc3ef09->0x7fdc3ef09 kept anon_vma=same
+#   @links_mremap[wl-mremap, link_del]: 23
+#   @links_mremap[wl-mremap, link_add]: 26
 #   @moves[wl-mremap]: 6
 set -u
 
@@ -64,8 +64,6 @@ kprobe:move_vma
 	@oldav[tid] = (uint64)$v->anon_vma;
 	@newpg[tid] = 0;
 	@newav[tid] = 0;
-	@dels[tid] = 0;
-	@adds[tid] = 0;
 }
 
 kprobe:copy_vma
@@ -85,23 +83,13 @@ kretprobe:copy_vma
 tracepoint:shadow_rmap:link_add
 /str(args->cause) == "mremap"/
 {
-	if (@mv[tid]) {
-		@adds[tid]++;
-		@links_in_moves[args->comm, "link_add"] = count();
-	} else {
-		@links_outside_moves[args->comm, "link_add"] = count();
-	}
+	@links_mremap[args->comm, "link_add"] = count();
 }
 
 tracepoint:shadow_rmap:link_del
 /str(args->cause) == "mremap"/
 {
-	if (@mv[tid]) {
-		@dels[tid]++;
-		@links_in_moves[args->comm, "link_del"] = count();
-	} else {
-		@links_outside_moves[args->comm, "link_del"] = count();
-	}
+	@links_mremap[args->comm, "link_del"] = count();
 }
 
 kretprobe:move_vma
@@ -111,25 +99,22 @@ kretprobe:move_vma
 		printf("FAIL pid=%d comm=%s 0x%lx len=%lu error=%ld\n", pid, comm,
 		       @old[tid], @oldlen[tid], (int64)retval);
 	} else {
-		printf("MOVE pid=%d comm=%s 0x%lx-0x%lx -> 0x%lx-0x%lx pgoff=0x%lx->0x%lx %s anon_vma=%s links=-%d/+%d\n",
+		printf("MOVE pid=%d comm=%s 0x%lx-0x%lx -> 0x%lx-0x%lx pgoff=0x%lx->0x%lx %s anon_vma=%s\n",
 		       pid, comm, @old[tid], @old[tid] + @oldlen[tid],
 		       retval, retval + @newlen[tid], @oldpg[tid], @newpg[tid],
 		       (uint64)@oldpg[tid] == (uint64)@newpg[tid] ? "kept" : "CHANGED",
 		       @oldav[tid] == 0 ? "none" :
-		       ((uint64)@oldav[tid] == (uint64)@newav[tid] ? "same" : "new"),
-		       @dels[tid], @adds[tid]);
+		       ((uint64)@oldav[tid] == (uint64)@newav[tid] ? "same" : "new"));
 		@moves[comm] = count();
 	}
 	delete(@mv[tid]); delete(@old[tid]); delete(@oldlen[tid]);
 	delete(@newlen[tid]); delete(@oldpg[tid]); delete(@oldav[tid]);
 	delete(@newpg[tid]); delete(@newav[tid]); delete(@newaddr[tid]);
-	delete(@dels[tid]); delete(@adds[tid]);
 }
 
 END
 {
 	clear(@mv); clear(@old); clear(@oldlen); clear(@newlen); clear(@oldpg);
 	clear(@oldav); clear(@newpg); clear(@newav); clear(@newaddr);
-	clear(@dels); clear(@adds);
 }
 '

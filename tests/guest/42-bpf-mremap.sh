@@ -4,10 +4,11 @@
 # MREMAP_FIXED, partial move and back, moves in a fork child and parent).
 # Asserts: the forced move's line has exactly the old and new addresses the
 # workload reports (SR_INFO at its checkpoint), every move keeps its page
-# offset and its anon_vma (all regions are written), every move saw at least
-# one link_del and one link_add with cause mremap, the per-line link counts
-# add up to the @links_in_moves totals, @moves matches the MOVE lines, and
-# there are at least 5 moves (move, fixed, partial x2, fork child + parent).
+# offset and its anon_vma (all regions are written), @moves matches the
+# MOVE lines, there are at least 5 moves (move, fixed, partial x2, fork
+# child + parent), the shadow saw at least one link_del and one link_add
+# with cause mremap per move, and its events (applied later, in a worker)
+# name wl-mremap, the task that moved, and no other.
 # sr-timeout: 150
 . tests/guest/lib.sh
 
@@ -35,21 +36,23 @@ grep -q 'wl-mremap\[[0-9]*\]: ok' "$out" || fail "wl-mremap did not pass"
 mv=$(grep -m1 '^mremap-move ' "$info") || fail "no mremap-move checkpoint"
 [[ $mv =~ old=(0x[0-9a-f]+)\ new=(0x[0-9a-f]+) ]] || fail "bad SR_INFO '$mv'"
 old=${BASH_REMATCH[1]} new=${BASH_REMATCH[2]}
-grep -E "^MOVE pid=[0-9]+ comm=wl-mremap $old-0x[0-9a-f]+ -> $new-0x[0-9a-f]+ pgoff=0x[0-9a-f]+->0x[0-9a-f]+ kept anon_vma=same links=-[1-9][0-9]*/\+[1-9][0-9]*$" "$out" ||
+grep -E "^MOVE pid=[0-9]+ comm=wl-mremap $old-0x[0-9a-f]+ -> $new-0x[0-9a-f]+ pgoff=0x[0-9a-f]+->0x[0-9a-f]+ kept anon_vma=same$" "$out" ||
 	fail "no MOVE line for the forced move $old -> $new"
 
 n=$(grep -c '^MOVE ' "$out")
 ((n >= 5)) || fail "only $n MOVE lines"
-bad=$(grep '^MOVE ' "$out" | grep -Ev ' kept anon_vma=same links=-[1-9][0-9]*/\+[1-9][0-9]*$')
-[[ -z $bad ]] || fail "moves that changed pgoff/anon_vma or made no links: $bad"
+bad=$(grep '^MOVE ' "$out" | grep -Ev ' kept anon_vma=same$')
+[[ -z $bad ]] || fail "moves that changed pgoff/anon_vma: $bad"
 while read -r o p; do
 	assert_eq "$o" "$p" "pgoff before/after"
 done < <(sed -n 's/^MOVE .* pgoff=\(0x[0-9a-f]*\)->\(0x[0-9a-f]*\) .*/\1 \2/p' "$out")
 assert_eq "$(sed -n 's/^@moves\[wl-mremap\]: //p' "$out")" "$n" "@moves[wl-mremap]"
-dels=$(sed -n 's/^MOVE .* links=-\([0-9]*\)\/+[0-9]*$/\1/p' "$out" | paste -sd+ | bc)
-adds=$(sed -n 's/^MOVE .* links=-[0-9]*\/+\([0-9]*\)$/\1/p' "$out" | paste -sd+ | bc)
-assert_eq "$(sed -n 's/^@links_in_moves\[wl-mremap, link_del\]: //p' "$out")" "$dels" "link_del in moves"
-assert_eq "$(sed -n 's/^@links_in_moves\[wl-mremap, link_add\]: //p' "$out")" "$adds" "link_add in moves"
+dels=$(sed -n 's/^@links_mremap\[wl-mremap, link_del\]: //p' "$out")
+adds=$(sed -n 's/^@links_mremap\[wl-mremap, link_add\]: //p' "$out")
+[[ $dels =~ ^[0-9]+$ && $dels -ge $n ]] || fail "link_del with cause mremap: '$dels' for $n moves"
+[[ $adds =~ ^[0-9]+$ && $adds -ge $n ]] || fail "link_add with cause mremap: '$adds' for $n moves"
+others=$(grep '^@links_mremap\[' "$out" | grep -v '^@links_mremap\[wl-mremap, ')
+[[ -z $others ]] || fail "mremap link events naming another task: $others"
 echo "moves=$n link_del=$dels link_add=$adds"
 sr_klog_clean
 echo "PASS"
