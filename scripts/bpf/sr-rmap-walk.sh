@@ -22,6 +22,10 @@
 #                           grew between the walk's start and its lock, or
 #                           the shadow is wrong (see `verify`)
 #   @untracked[comm]        anon_vma unknown to the shadow
+#   @lagging[comm]          not exact, with log records still pending: the
+#                           probe runs in reclaim and never applies the
+#                           log, so the shadow may not have the newest
+#                           forks yet (reading its stats node applies it)
 #
 # Needs the shadow_rmap module (tracepoint:shadow_rmap:rmap_walk, whose
 # probe on rmap_walk_anon is attached only while someone listens).
@@ -79,6 +83,7 @@ tracepoint:shadow_rmap:rmap_walk
 	@n[tid] = 0;
 	@sv[tid] = (int64)args->vmas;
 	@tracked[tid] = args->tracked;
+	@pending[tid] = args->pending;
 	@shadow_vmas[comm] = hist(args->vmas);
 	@shadow_width[comm] = hist(args->width);
 }
@@ -101,6 +106,8 @@ kretprobe:rmap_walk_anon
 		@untracked[comm] = count();
 	} else if (@n[tid] == @sv[tid]) {
 		@exact[comm] = count();
+	} else if (@pending[tid]) {
+		@lagging[comm] = count();
 	} else if (@n[tid] < @sv[tid]) {
 		@stopped_early[comm] = count();
 	} else {
@@ -110,6 +117,7 @@ kretprobe:rmap_walk_anon
 	delete(@n[tid]);
 	delete(@sv[tid]);
 	delete(@tracked[tid]);
+	delete(@pending[tid]);
 }
 
 END
@@ -118,5 +126,6 @@ END
 	clear(@n);
 	clear(@sv);
 	clear(@tracked);
+	clear(@pending);
 }
 '
