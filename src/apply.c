@@ -35,7 +35,6 @@
 
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/log.h>
-#include <shadow_rmap/mmdrop.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 
@@ -57,6 +56,19 @@ static unsigned long *sr_done;	/* applied ahead of their turn */
 static unsigned long *sr_heads;	/* links still open, by their first record */
 static u32 *sr_span_end;	/* a cancelled group's unlink, at its first */
 static u32 sr_gen;
+/*
+ * The records' mm references, dropped once the batch is applied: never
+ * under a shadow spinlock, nor in RCU read side (a final mmdrop() frees
+ * page tables and takes x86's pgd_lock).
+ */
+static struct mm_struct **sr_drops;
+static unsigned int sr_nr_drops;
+
+/* At most one per record, and a batch has at most SR_LOG_BATCH records. */
+static void sr_drop_later(struct mm_struct *mm)
+{
+	sr_drops[sr_nr_drops++] = mm;
+}
 
 /* Open addressing at most half full: a batch has SR_LOG_BATCH records. */
 static struct sr_open *sr_open_slot(unsigned long avc)
@@ -141,7 +153,7 @@ static void sr_apply_cancelled(struct sr_rec *r)
 	sr_stat_inc(SR_LOG_CANCELLED);
 	if (r->op == SR_OP_ADD || r->op == SR_OP_REATTACH) {
 		sr_stat_inc(SR_LINK_ADD);
-		sr_mmdrop(r->s.mm);
+		sr_drop_later(r->s.mm);
 	} else {
 		sr_stat_inc(SR_LINK_DEL);
 		if (r->op == SR_OP_DETACH)
@@ -160,17 +172,17 @@ static void sr_apply_one(struct sr_rec *r)
 		sr_stat_inc(SR_LOG_CANCELLED);
 		sr_stat_inc(SR_LINK_ADD);
 		sr_cause_count(r->s.cause, SR_ADD);
-		sr_mmdrop(r->s.mm);
+		sr_drop_later(r->s.mm);
 		return;
 	case SR_OP_ADD:
 		ok = !sr_model_link_add(&r->s);
 		/* The model took its own reference if it needed one. */
-		sr_mmdrop(r->s.mm);
+		sr_drop_later(r->s.mm);
 		break;
 	case SR_OP_REATTACH:
 		/* Never a new link: its ancestors are not in the record. */
 		ok = sr_model_link_reattach(&r->s, r->seeded);
-		sr_mmdrop(r->s.mm);
+		sr_drop_later(r->s.mm);
 		break;
 	case SR_OP_DEL:
 		ok = sr_model_link_del(&r->s, r->seeded);
@@ -315,7 +327,8 @@ static unsigned int sr_cut(struct sr_rec *ring, u64 mask, u64 first,
  * @full: more records follow: the batch may end early where fewer links
  *        would be split from their unlink
  *
- * Caller holds the log's lock; never sleeps.
+ * Caller holds the log's mutex; process context.  The records' mm
+ * references are dropped at the end, with no shadow lock held.
  *
  * Return: how many records were applied (at least half of @n).
  */
@@ -349,6 +362,10 @@ unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
 		sr_apply_one(r);
 	}
 	rcu_read_unlock();
+	for (i = 0; i < sr_nr_drops; i++)
+		mmdrop(sr_drops[i]);
+	sr_nr_drops = 0;
+	sr_model_reap();
 	sr_stat_add(SR_LOG_RECORDS, n);
 	return n;
 }
@@ -366,8 +383,9 @@ int sr_apply_init(void)
 	sr_heads = bitmap_zalloc(SR_LOG_BATCH, GFP_KERNEL);
 	sr_done = bitmap_zalloc(SR_LOG_BATCH, GFP_KERNEL);
 	sr_span_end = vmalloc(SR_LOG_BATCH * sizeof(*sr_span_end));
+	sr_drops = vmalloc(SR_LOG_BATCH * sizeof(*sr_drops));
 	if (!sr_open_tab || !sr_next || !sr_cancelled || !sr_heads ||
-	    !sr_done || !sr_span_end) {
+	    !sr_done || !sr_span_end || !sr_drops) {
 		sr_apply_exit();
 		return -ENOMEM;
 	}
@@ -383,7 +401,8 @@ int sr_apply_init(void)
 size_t sr_apply_bytes(void)
 {
 	return SR_OPEN_SLOTS * sizeof(*sr_open_tab) +
-	       SR_LOG_BATCH * (sizeof(*sr_next) + sizeof(*sr_span_end)) +
+	       SR_LOG_BATCH * (sizeof(*sr_next) + sizeof(*sr_span_end) +
+			       sizeof(*sr_drops)) +
 	       3 * BITS_TO_LONGS(SR_LOG_BATCH) * sizeof(long);
 }
 
@@ -398,6 +417,8 @@ void sr_apply_exit(void)
 	bitmap_free(sr_heads);
 	bitmap_free(sr_done);
 	vfree(sr_span_end);
+	vfree(sr_drops);
+	sr_drops = NULL;
 	sr_heads = NULL;
 	sr_done = NULL;
 	sr_span_end = NULL;

@@ -520,6 +520,8 @@ int sr_resync(void)
 	xa_destroy(&w.roots);
 	sr_stat_inc(SR_RESYNC);
 	mutex_unlock(&sr_walk_mutex);
+	/* The shadow mms the walk's corrections and the sweep let go. */
+	sr_model_reap();
 	kfree(sus);
 	if (ret)
 		sr_mark_stale();

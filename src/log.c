@@ -5,7 +5,9 @@
  * Producers are probe handlers: preemption off, no sleeping, no locks; a
  * full ring loses the record rather than wait (counted, shadow stale, a
  * resync queued).  The one consumer at a time is whoever holds
- * sr_log_lock, and it consumes only records whose writer has finished.
+ * sr_log_mutex, in process context (the worker, or a reader bringing the
+ * model up to date), and it consumes only records whose writer has
+ * finished.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,6 +17,7 @@
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/spinlock.h>
@@ -77,7 +80,7 @@ static struct sr_rec *sr_ring __read_mostly;
 /* Every handler writes the head: a cache line of its own. */
 static atomic64_t sr_head ____cacheline_aligned_in_smp;	/* next to hand out */
 static u64 sr_tail ____cacheline_aligned_in_smp;	/* next to apply */
-static DEFINE_SPINLOCK(sr_log_lock);
+static DEFINE_MUTEX(sr_log_mutex);
 static unsigned long sr_log_armed;	/* SR_LOG_QUEUED, SR_LOG_URGENT */
 #define SR_LOG_QUEUED	0
 #define SR_LOG_URGENT	1
@@ -142,7 +145,7 @@ bool sr_log_tracing(void)
 /*
  * One batch of finished records before index @limit, in order; @soft: only
  * a full one (the worker leaves the newest records to meet their unlinks).
- * Caller holds sr_log_lock.
+ * Caller holds sr_log_mutex.
  */
 static unsigned int sr_log_batch(bool soft, u64 limit)
 {
@@ -169,32 +172,20 @@ static unsigned int sr_log_batch(bool soft, u64 limit)
 	return n;
 }
 
-#define SR_APPLY_SLEEP	BIT(0)	/* process context: reschedule between batches */
-#define SR_APPLY_TRY	BIT(1)	/* give up if another drain holds the log */
-
 /*
  * Apply everything before index @target, waiting for writers still
  * filling their records (they run with preemption off and finish at once).
- * Return: false only when SR_APPLY_TRY gave up.
+ * Process context.
  */
-static bool sr_log_apply_upto(u64 target, unsigned int flags)
+static void sr_log_apply_upto(u64 target)
 {
 	while ((s64)(sr_log_tail() - target) < 0) {
-		unsigned int n;
-
-		if (!(flags & SR_APPLY_TRY))
-			spin_lock(&sr_log_lock);
-		else if (!spin_trylock(&sr_log_lock))
-			return false;
+		mutex_lock(&sr_log_mutex);
 		/* No further: newer records may still meet their unlinks. */
-		n = sr_log_batch(false, target);
-		spin_unlock(&sr_log_lock);
-		if (n && (flags & SR_APPLY_SLEEP))
-			cond_resched();
-		else if (!n)
-			cpu_relax();
+		sr_log_batch(false, target);
+		mutex_unlock(&sr_log_mutex);
+		cond_resched();
 	}
-	return true;
 }
 
 /*
@@ -356,7 +347,7 @@ void sr_log_commit(struct sr_rec *r)
 void sr_log_drain(void)
 {
 	might_sleep();
-	sr_log_apply_upto(atomic64_read(&sr_head), SR_APPLY_SLEEP);
+	sr_log_apply_upto(atomic64_read(&sr_head));
 }
 
 /*
@@ -378,12 +369,12 @@ static void sr_log_work_fn(struct work_struct *work)
 	smp_mb__after_atomic();
 	head = atomic64_read(&sr_head);
 	if (head == last_head || sr_log_tail() == last_tail) {
-		sr_log_apply_upto(last_head, SR_APPLY_SLEEP);
+		sr_log_apply_upto(last_head);
 	} else {
 		do {
-			spin_lock(&sr_log_lock);
+			mutex_lock(&sr_log_mutex);
 			n = sr_log_batch(true, head);
-			spin_unlock(&sr_log_lock);
+			mutex_unlock(&sr_log_mutex);
 			cond_resched();
 		} while (n);
 	}

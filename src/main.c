@@ -15,7 +15,6 @@
 #include <shadow_rmap/heal.h>
 #include <shadow_rmap/kwalk.h>
 #include <shadow_rmap/log.h>
-#include <shadow_rmap/mmdrop.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 #include <shadow_rmap/walk.h>
@@ -68,7 +67,6 @@ log:
 	sr_log_exit();
 model:
 	sr_model_exit();
-	sr_mmdrop_exit();
 	return ret;
 }
 
@@ -81,7 +79,6 @@ static void __exit shadow_rmap_exit(void)
 	/* After the hooks, before the model: what is logged gets applied. */
 	sr_log_exit();
 	sr_model_exit();
-	sr_mmdrop_exit();
 }
 
 module_init(shadow_rmap_init);

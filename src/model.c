@@ -14,7 +14,6 @@
 #include <linux/slab.h>
 
 #include <shadow_rmap/cause.h>
-#include <shadow_rmap/mmdrop.h>
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 #include <shadow_rmap/trace.h>
@@ -35,6 +34,8 @@ static unsigned long max_bytes;
 module_param(max_bytes, ulong, 0600);
 MODULE_PARM_DESC(max_bytes, "Stop growing the shadow at this many bytes (0: no cap)");
 static atomic_long_t sr_nr_avs, sr_nr_links, sr_nr_vmas, sr_nr_mms;
+/* Shadow mms that died, their mm reference still to drop. */
+static LLIST_HEAD(sr_mm_dead);
 
 /*
  * Keys are kernel addresses: a multiplicative hash spreads them as well as
@@ -575,11 +576,32 @@ static void sr_mm_unpin(struct sr_mm *smm, struct sr_vma *v)
 	spin_unlock(&smm->lock);
 	if (!last)
 		return;
-	/* Applied from the log, this may well be the mm's last reference. */
-	sr_mmdrop(smm->mm);
 	atomic_long_dec(&sr_nr_mms);
 	sr_stat_inc(SR_MM_FREE);
-	call_rcu(&smm->rcu, sr_mm_free_rcu);
+	/* Maybe the mm's last reference: dropped with no shadow lock held. */
+	llist_add(&smm->reap, &sr_mm_dead);
+}
+
+/**
+ * sr_model_reap() - drop the mm references of shadow mms that died
+ *
+ * A writer of the model calls it once it holds no shadow lock (the
+ * applier after each batch, a kernel walk when it is done): a final
+ * mmdrop() frees the mm's page tables and takes x86's pgd_lock, which must
+ * not nest in the shadow's locks nor run in a probe handler.  Process
+ * context.
+ */
+void sr_model_reap(void)
+{
+	struct llist_node *list = llist_del_all(&sr_mm_dead);
+	struct sr_mm *smm, *t;
+
+	might_sleep();
+	llist_for_each_entry_safe(smm, t, list, reap) {
+		mmdrop(smm->mm);
+		/* Readers found it before it died: they check ->dead. */
+		call_rcu(&smm->rcu, sr_mm_free_rcu);
+	}
 }
 
 /* Find or make the shadow VMA.  Caller holds the forest's root lock. */
@@ -1159,6 +1181,7 @@ void sr_model_exit(void)
 	/* Shrinking may resize the table under the walk: go until empty. */
 	while (atomic_long_read(&sr_nr_links))
 		sr_model_walk(SR_KIND_LINK, sr_drop_any, NULL);
+	sr_model_reap();
 	rcu_barrier();
 	WARN_ON(atomic_long_read(&sr_nr_avs) || atomic_long_read(&sr_nr_vmas) ||
 		atomic_long_read(&sr_nr_mms));

@@ -40,7 +40,6 @@ static const char * const sr_stat_names[SR_NR_STATS] = {
 	[SR_LOG_DEBUG_DROPPED] = "log_dropped_debug",
 	[SR_AUTO_RESYNC] = "auto_resync",
 	[SR_LINK_DETACH] = "link_detach",
-	[SR_MMDROP_INLINE] = "mmdrop_inline",
 };
 
 static atomic64_t sr_hold_max[SR_NR_HOLDS];

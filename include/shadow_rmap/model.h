@@ -21,6 +21,7 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/rbtree.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
@@ -95,6 +96,7 @@ struct sr_mm {
 	u32 born;
 	u32 seen;
 	bool dead;
+	struct llist_node reap;		/* dead, its mm to drop: sr_model_reap() */
 	struct rcu_head rcu;
 };
 
@@ -150,6 +152,7 @@ struct sr_mm *sr_mm_find(unsigned long key);
 void sr_mm_owner(struct sr_mm *smm, pid_t *tgid, char *comm);
 struct mm_struct *sr_link_mm_grab(unsigned long key);
 void sr_model_sweep(u32 epoch);
+void sr_model_reap(void);
 void sr_model_drop_link(struct sr_link *l, enum sr_cause cause,
 			const struct sr_who *who);
 
