@@ -48,6 +48,31 @@ enum sr_op {
  * A record's state word: its index + 1 and its op, published by the commit.
  * An ADD's unlink may turn it into GONE until the applier claims it; both
  * sides change it with cmpxchg() only, so exactly one of them wins.
+ *
+ * One slot's life, for index i (the slot is i & mask):
+ *
+ *   free --sr_log_reserve()--> filling --sr_log_commit()--> (i+1, op)
+ *     ^    (handler: cmpxchg   (handler)   (store_release:  |
+ *     |     on the head; none                the applier    |
+ *     |     when the ring is                 may read it)   |
+ *     |     full: lost)                                     |
+ *     |                                                     |
+ *     |   op == ADD only:                                   |
+ *     |     (i+1, ADD) --sr_log_cancel_add()--> (i+1, GONE) |
+ *     |                  (its unlink, a handler: cmpxchg;   |
+ *     |                   no listener, no record for the    |
+ *     |                   unlink)                           |
+ *     |     (i+1, ADD) --sr_claim()--> (i+1, CLAIMED)       |
+ *     |                  (applier: cmpxchg; the unlink      |
+ *     |                   now logs a DEL)                   |
+ *     |                                                     v
+ *     +------- the tail passes i <-- applied, cancelled with its DEL in
+ *              (sr_log_advance())    the same batch (apply.c), or GONE
+ *
+ * Only the applier (one at a time, under the log's mutex) reads records
+ * and moves the tail; only handlers move the head.  apply.c may rewrite
+ * op to GONE in a record it claimed too late (the unlink won), never the
+ * state.
  */
 #define SR_REC_STATE(idx, op)	((((idx) + 1) << 8) | (op))
 #define SR_REC_CLAIMED		0xff
