@@ -86,8 +86,11 @@ static const struct rhashtable_params sr_vma_p = SR_HT_PARAMS(struct sr_vma);
 static const struct rhashtable_params sr_link_p = SR_HT_PARAMS(struct sr_link);
 static const struct rhashtable_params sr_mm_p = SR_HT_PARAMS(struct sr_mm);
 
-/* Handlers must not sleep nor dip into the atomic reserves. */
-#define SR_GFP (GFP_NOWAIT | __GFP_NOWARN)
+/*
+ * Allocated under the shadow's spinlocks: no sleeping, and never from the
+ * emergency reserves, even for a task in reclaim (PF_MEMALLOC).
+ */
+#define SR_GFP (GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC)
 
 /* How many missing ancestors one link may bring back. */
 #define SR_ANCESTORS_MAX	4096
