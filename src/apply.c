@@ -22,12 +22,10 @@
  * made them exited, its mremap source went).  An ADD that would be an
  * orphan first applies the later ADDs of the same VMA's run that bring its
  * missing ancestors, oldest first (sr_apply_ancestors()), and a full batch
- * never ends inside such a run (sr_cut()); the model never walks the
+ * never ends inside such a run (src/plan.c); the model never walks the
  * kernel for them.
  */
 #include <linux/bitmap.h>
-#include <linux/hash.h>
-#include <linux/log2.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -36,26 +34,13 @@
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/log.h>
 #include <shadow_rmap/model.h>
+#include <shadow_rmap/plan.h>
 #include <shadow_rmap/stats.h>
 
-#define SR_OPEN_BITS	(ilog2(SR_LOG_BATCH) + 1)
-#define SR_OPEN_SLOTS	BIT(SR_OPEN_BITS)
-#define SR_NONE		U32_MAX
-
-/* A link whose creation this batch holds, and its later records. */
-struct sr_open {
-	unsigned long avc;
-	u32 gen;		/* slot is empty unless it equals sr_gen */
-	u32 first, last;	/* batch offsets; first is SR_NONE once closed */
-};
-
-static struct sr_open *sr_open_tab;
-static u32 *sr_next;
-static unsigned long *sr_cancelled;
+static struct sr_plan sr_plan;
+/* The batch's records as the planner sees them. */
+static struct sr_plan_rec *sr_plan_recs;
 static unsigned long *sr_done;	/* applied ahead of their turn */
-static unsigned long *sr_heads;	/* links still open, by their first record */
-static u32 *sr_span_end;	/* a cancelled group's unlink, at its first */
-static u32 sr_gen;
 /*
  * The records' mm references, dropped once the batch is applied: never
  * under a shadow spinlock, nor in RCU read side (a final mmdrop() frees
@@ -68,77 +53,6 @@ static unsigned int sr_nr_drops;
 static void sr_drop_later(struct mm_struct *mm)
 {
 	sr_drops[sr_nr_drops++] = mm;
-}
-
-/* Open addressing at most half full: a batch has SR_LOG_BATCH records. */
-static struct sr_open *sr_open_slot(unsigned long avc)
-{
-	u32 h = hash_long(avc, SR_OPEN_BITS);
-
-	for (;; h = (h + 1) & (SR_OPEN_SLOTS - 1)) {
-		struct sr_open *o = &sr_open_tab[h];
-
-		if (o->gen != sr_gen) {
-			o->gen = sr_gen;
-			o->avc = avc;
-			o->first = SR_NONE;
-			return o;
-		}
-		if (o->avc == avc)
-			return o;
-	}
-}
-
-static void sr_find_cancelled(struct sr_rec *ring, u64 mask, u64 first,
-			      unsigned int n)
-{
-	unsigned int i, j;
-
-	if (!++sr_gen) {
-		memset(sr_open_tab, 0, SR_OPEN_SLOTS * sizeof(*sr_open_tab));
-		sr_gen = 1;
-	}
-	for (i = 0; i < n; i++) {
-		struct sr_rec *r = &ring[(first + i) & mask];
-		struct sr_open *o;
-
-		sr_next[i] = SR_NONE;
-		sr_span_end[i] = 0;
-		/* Unclaimed: an unlink may cancel it until sr_claim(). */
-		if (r->op == SR_OP_SET_ANON ||
-		    READ_ONCE(r->state) == SR_REC_STATE(r->idx, SR_OP_GONE))
-			continue;
-		o = sr_open_slot(r->s.avc);
-		switch (r->op) {
-		case SR_OP_ADD:
-			/* An open one before it lost its unlink: it applies. */
-			if (o->first != SR_NONE)
-				__clear_bit(o->first, sr_heads);
-			o->first = i;
-			o->last = i;
-			__set_bit(i, sr_heads);
-			break;
-		case SR_OP_DETACH:
-		case SR_OP_REATTACH:
-			if (o->first != SR_NONE) {
-				sr_next[o->last] = i;
-				o->last = i;
-			}
-			break;
-		case SR_OP_DEL:
-			if (o->first == SR_NONE)
-				break;
-			for (j = o->first; j != SR_NONE; j = sr_next[j])
-				__set_bit(j, sr_cancelled);
-			__set_bit(i, sr_cancelled);
-			/* An unlink is no member: its slot names the group. */
-			sr_next[i] = o->first;
-			sr_span_end[o->first] = i;
-			__clear_bit(o->first, sr_heads);
-			o->first = SR_NONE;
-			break;
-		}
-	}
 }
 
 static void sr_count_cause(const struct sr_rec *r)
@@ -202,17 +116,6 @@ static void sr_apply_one(struct sr_rec *r)
 #define SR_PULL_MAX	64
 
 /*
- * Whether records @a and @b are new links of one VMA in one forest, as the
- * links one anon_vma_clone() makes under one hold of the forest's lock
- * are: nothing else of that forest comes between them.
- */
-static bool sr_same_run(const struct sr_rec *a, const struct sr_rec *b)
-{
-	return a->op == SR_OP_ADD && b->op == SR_OP_ADD &&
-	       a->s.vma == b->s.vma && a->s.av_root == b->s.av_root;
-}
-
-/*
  * Before ADD @i: while its anon_vma would have no parent in the shadow, find
  * the later ADD of the same VMA's run that links the missing parent, and
  * that one's missing parent, and so on; apply them oldest first.  The scan
@@ -235,12 +138,13 @@ static void sr_apply_ancestors(struct sr_rec *ring, u64 mask, u64 first,
 			if (a->op == SR_OP_SET_ANON ||
 			    a->s.av_root != r->s.av_root)
 				continue;
-			if (!sr_same_run(a, r)) {
+			if (!sr_plan_same_run(&sr_plan_recs[j],
+					      &sr_plan_recs[i])) {
 				j = n;
 				break;
 			}
 			if (a->s.av == s->av_parent && !test_bit(j, sr_done) &&
-			    !(cancel && test_bit(j, sr_cancelled)))
+			    !(cancel && test_bit(j, sr_plan.cancelled)))
 				break;
 		}
 		if (j >= n)
@@ -273,48 +177,12 @@ static void sr_claim(struct sr_rec *ring, u64 mask, u64 first, unsigned int n)
 			continue;
 		old = cmpxchg(&r->state, add,
 			      SR_REC_STATE(r->idx, SR_REC_CLAIMED));
-		if (old == SR_REC_STATE(r->idx, SR_OP_GONE))
+		if (old == SR_REC_STATE(r->idx, SR_OP_GONE)) {
 			r->op = SR_OP_GONE;
+			/* No longer one of its VMA's run of new links. */
+			sr_plan_recs[i].op = SR_OP_GONE;
+		}
 	}
-}
-
-/*
- * Where a full batch should end: before the oldest link of its second half
- * still open (its unlink is likely in the next records, so the next batch
- * starts with it), and then at the latest point no cancelled group spans,
- * for a group the cut splits must be applied after all.
- */
-static unsigned int sr_cut(struct sr_rec *ring, u64 mask, u64 first,
-			   unsigned int n)
-{
-	unsigned int i, j, k, best, reach = 0;
-
-	k = find_next_bit(sr_heads, n, n / 2);
-	bitmap_clear(sr_heads, 0, n);
-	/* Latest point in [n/2, k] that no group (first, unlink] covers. */
-	for (i = 0, best = k; i <= k && i < n; i++) {
-		if (i >= n / 2 && reach < i)
-			best = i;
-		reach = max(reach, sr_span_end[i]);
-	}
-	if (k == n && reach < n)
-		best = n;
-	k = best;
-	/* Not inside one VMA's run of new links (sr_apply_ancestors()). */
-	while (k > 0 && k < n && sr_same_run(&ring[(first + k - 1) & mask],
-					     &ring[(first + k) & mask]))
-		k++;
-	for (i = k; i < n; i++) {
-		struct sr_rec *r = &ring[(first + i) & mask];
-
-		if (r->op != SR_OP_DEL || !test_bit(i, sr_cancelled) ||
-		    sr_next[i] >= k)
-			continue;
-		for (j = sr_next[i]; j != SR_NONE; j = sr_next[j])
-			__clear_bit(j, sr_cancelled);
-	}
-	bitmap_clear(sr_cancelled, k, n - k);
-	return k;
 }
 
 /**
@@ -337,15 +205,21 @@ unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
 {
 	unsigned int i;
 
+	for (i = 0; i < n; i++) {
+		const struct sr_rec *r = &ring[(first + i) & mask];
+		struct sr_plan_rec *pr = &sr_plan_recs[i];
+
+		pr->avc = r->s.avc;
+		pr->vma = r->s.vma;
+		pr->av_root = r->s.av_root;
+		pr->op = r->op;
+		/* Unclaimed: an unlink may cancel it until sr_claim(). */
+		pr->gone = READ_ONCE(r->state) == SR_REC_STATE(r->idx, SR_OP_GONE);
+	}
+	if (cancel)
+		n = sr_plan_batch(&sr_plan, sr_plan_recs, n, full);
 	/* The model's lookups are RCU lookups: the log lock is no read side. */
 	rcu_read_lock();
-	if (cancel) {
-		sr_find_cancelled(ring, mask, first, n);
-		if (full)
-			n = sr_cut(ring, mask, first, n);
-		else
-			bitmap_clear(sr_heads, 0, n);
-	}
 	/* Only what applies now: the rest may still meet its unlink. */
 	sr_claim(ring, mask, first, n);
 	for (i = 0; i < n; i++) {
@@ -353,7 +227,7 @@ unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
 
 		if (__test_and_clear_bit(i, sr_done))
 			continue;
-		if (cancel && __test_and_clear_bit(i, sr_cancelled)) {
+		if (cancel && test_bit(i, sr_plan.cancelled)) {
 			sr_apply_cancelled(r);
 			continue;
 		}
@@ -377,19 +251,17 @@ unsigned int sr_apply_batch(struct sr_rec *ring, u64 mask, u64 first,
  */
 int sr_apply_init(void)
 {
-	sr_open_tab = vzalloc(SR_OPEN_SLOTS * sizeof(*sr_open_tab));
-	sr_next = vmalloc(SR_LOG_BATCH * sizeof(*sr_next));
-	sr_cancelled = bitmap_zalloc(SR_LOG_BATCH, GFP_KERNEL);
-	sr_heads = bitmap_zalloc(SR_LOG_BATCH, GFP_KERNEL);
+	int ret = sr_plan_init(&sr_plan);
+
+	if (ret)
+		return ret;
+	sr_plan_recs = vmalloc(SR_LOG_BATCH * sizeof(*sr_plan_recs));
 	sr_done = bitmap_zalloc(SR_LOG_BATCH, GFP_KERNEL);
-	sr_span_end = vmalloc(SR_LOG_BATCH * sizeof(*sr_span_end));
 	sr_drops = vmalloc(SR_LOG_BATCH * sizeof(*sr_drops));
-	if (!sr_open_tab || !sr_next || !sr_cancelled || !sr_heads ||
-	    !sr_done || !sr_span_end || !sr_drops) {
+	if (!sr_plan_recs || !sr_done || !sr_drops) {
 		sr_apply_exit();
 		return -ENOMEM;
 	}
-	sr_gen = 1;
 	return 0;
 }
 
@@ -400,10 +272,9 @@ int sr_apply_init(void)
  */
 size_t sr_apply_bytes(void)
 {
-	return SR_OPEN_SLOTS * sizeof(*sr_open_tab) +
-	       SR_LOG_BATCH * (sizeof(*sr_next) + sizeof(*sr_span_end) +
-			       sizeof(*sr_drops)) +
-	       3 * BITS_TO_LONGS(SR_LOG_BATCH) * sizeof(long);
+	return sr_plan_bytes() +
+	       SR_LOG_BATCH * (sizeof(*sr_plan_recs) + sizeof(*sr_drops)) +
+	       BITS_TO_LONGS(SR_LOG_BATCH) * sizeof(long);
 }
 
 /**
@@ -411,18 +282,11 @@ size_t sr_apply_bytes(void)
  */
 void sr_apply_exit(void)
 {
-	vfree(sr_open_tab);
-	vfree(sr_next);
-	bitmap_free(sr_cancelled);
-	bitmap_free(sr_heads);
+	sr_plan_exit(&sr_plan);
+	vfree(sr_plan_recs);
 	bitmap_free(sr_done);
-	vfree(sr_span_end);
 	vfree(sr_drops);
-	sr_drops = NULL;
-	sr_heads = NULL;
+	sr_plan_recs = NULL;
 	sr_done = NULL;
-	sr_span_end = NULL;
-	sr_open_tab = NULL;
-	sr_next = NULL;
-	sr_cancelled = NULL;
+	sr_drops = NULL;
 }

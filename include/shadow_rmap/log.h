@@ -29,20 +29,12 @@
 #include <linux/types.h>
 
 #include <shadow_rmap/model.h>
+#include <shadow_rmap/plan.h>
 
 struct seq_file;
 
 /* Records one batch applies: the window in which a link can cancel out. */
-#define SR_LOG_BATCH	4096
-
-enum sr_op {
-	SR_OP_ADD,		/* a new link: anon_vma_chain_link() */
-	SR_OP_REATTACH,		/* a link back in its tree after a VMA update */
-	SR_OP_DEL,		/* a link gone: unlink_anon_vmas() */
-	SR_OP_DETACH,		/* a link out of its tree for a VMA update */
-	SR_OP_SET_ANON,		/* a forked VMA's own anon_vma */
-	SR_OP_GONE,		/* an ADD its unlink cancelled before it applied */
-};
+#define SR_LOG_BATCH	SR_PLAN_MAX
 
 /*
  * A record's state word: its index + 1 and its op, published by the commit.
