@@ -5,7 +5,7 @@
  * Producers are probe handlers: preemption off, no sleeping, no locks; a
  * full ring loses the record rather than wait (counted, shadow stale, a
  * resync queued).  The one consumer at a time is whoever holds
- * sr_log_mutex, in process context (the worker, or a reader bringing the
+ * sr_log.mutex, in process context (the worker, or a reader bringing the
  * model up to date), and it consumes only records whose writer has
  * finished.
  */
@@ -72,19 +72,8 @@ module_param_cb(drop_nth, &sr_drop_nth_ops, &drop_nth, 0600);
 MODULE_PARM_DESC(drop_nth,
 		 "debug: silently lose every Nth log record (0: never); verify then fails");
 
-static u64 sr_log_size __read_mostly;	/* log_records, checked */
-static u64 sr_log_mask __read_mostly;
-/* Records one batch applies: never more than a quarter of the ring. */
-static unsigned int sr_batch_max __read_mostly;
-static struct sr_rec *sr_ring __read_mostly;
-/* Every handler writes the head: a cache line of its own. */
-static atomic64_t sr_head ____cacheline_aligned_in_smp;	/* next to hand out */
-static u64 sr_tail ____cacheline_aligned_in_smp;	/* next to apply */
-static DEFINE_MUTEX(sr_log_mutex);
-static unsigned long sr_log_armed;	/* SR_LOG_QUEUED, SR_LOG_URGENT */
-#define SR_LOG_QUEUED	0
-#define SR_LOG_URGENT	1
-static atomic_t sr_drop_count;
+#define SR_LOG_QUEUED	0	/* sr_log.armed: the worker is queued */
+#define SR_LOG_URGENT	1	/* sr_log.armed: ... to run at once */
 
 /*
  * Where the newest ADD of a link is in the ring, by its avc: a hint that
@@ -97,27 +86,51 @@ struct sr_pend {
 	u64 idx;
 };
 
-static struct sr_pend *sr_pend __read_mostly;
-
 static void sr_log_work_fn(struct work_struct *work);
-static DECLARE_DELAYED_WORK(sr_log_work, sr_log_work_fn);
+
+/*
+ * The log, and its only owner: handlers move the head (and note ADDs in
+ * the pending-ADD index), the applier holding the mutex reads finished
+ * records and moves the tail, the worker keeps what its last run saw.
+ * apply.c's batch tables are the mutex holder's too.
+ */
+static struct sr_log {
+	/* Set at init. */
+	struct sr_rec *ring;
+	struct sr_pend *pend;
+	u64 size;			/* log_records, checked */
+	u64 mask;
+	unsigned int batch_max;		/* never more than a quarter ring */
+	/* Every handler writes the head: a cache line of its own. */
+	atomic64_t head ____cacheline_aligned_in_smp;	/* next to hand out */
+	u64 tail ____cacheline_aligned_in_smp;		/* next to apply */
+	struct mutex mutex;		/* the one applier */
+	/* The worker's: the head and tail its last run saw. */
+	u64 last_head, last_tail;
+	unsigned long armed;		/* SR_LOG_QUEUED, SR_LOG_URGENT */
+	atomic_t drop_count;		/* drop_nth's */
+	struct delayed_work work;
+} sr_log = {
+	.mutex = __MUTEX_INITIALIZER(sr_log.mutex),
+	.work = __DELAYED_WORK_INITIALIZER(sr_log.work, sr_log_work_fn, 0),
+};
 
 static u64 sr_log_tail(void)
 {
 	/* Pairs with sr_log_advance(): slots before it have been read. */
-	return smp_load_acquire(&sr_tail);
+	return smp_load_acquire(&sr_log.tail);
 }
 
 static void sr_log_advance(u64 tail)
 {
 	/* Pairs with sr_log_tail(): a producer may reuse the slots now. */
-	smp_store_release(&sr_tail, tail);
+	smp_store_release(&sr_log.tail, tail);
 }
 
 static bool sr_log_ready(u64 idx)
 {
 	/* Pairs with sr_log_commit(): the record's fields are visible. */
-	return smp_load_acquire(&sr_ring[idx & sr_log_mask].state) >> 8 ==
+	return smp_load_acquire(&sr_log.ring[idx & sr_log.mask].state) >> 8 ==
 	       idx + 1;
 }
 
@@ -145,28 +158,28 @@ bool sr_log_tracing(void)
 /*
  * One batch of finished records before index @limit, in order; @soft: only
  * a full one (the worker leaves the newest records to meet their unlinks).
- * Caller holds sr_log_mutex.
+ * Caller holds sr_log.mutex.
  */
 static unsigned int sr_log_batch(bool soft, u64 limit)
 {
-	u64 first = sr_tail, end = first;
-	u64 head = atomic64_read(&sr_head);
+	u64 first = sr_log.tail, end = first;
+	u64 head = atomic64_read(&sr_log.head);
 	unsigned int n;
 	u64 t0;
 
 	if ((s64)(limit - head) < 0)
 		head = limit;
-	if (soft && head - first < sr_batch_max)
+	if (soft && head - first < sr_log.batch_max)
 		return 0;
-	while ((s64)(head - end) > 0 && end - first < sr_batch_max &&
+	while ((s64)(head - end) > 0 && end - first < sr_log.batch_max &&
 	       sr_log_ready(end))
 		end++;
 	n = end - first;
-	if (!n || (soft && n < sr_batch_max))
+	if (!n || (soft && n < sr_log.batch_max))
 		return 0;
 	t0 = local_clock();
-	n = sr_apply_batch(sr_ring, sr_log_mask, first, n, !__sr_log_tracing(),
-			   n == sr_batch_max);
+	n = sr_apply_batch(sr_log.ring, sr_log.mask, first, n, !__sr_log_tracing(),
+			   n == sr_log.batch_max);
 	sr_hold_note(SR_HOLD_LOG_BATCH, t0);
 	sr_log_advance(first + n);
 	return n;
@@ -180,10 +193,10 @@ static unsigned int sr_log_batch(bool soft, u64 limit)
 static void sr_log_apply_upto(u64 target)
 {
 	while ((s64)(sr_log_tail() - target) < 0) {
-		mutex_lock(&sr_log_mutex);
+		mutex_lock(&sr_log.mutex);
 		/* No further: newer records may still meet their unlinks. */
 		sr_log_batch(false, target);
-		mutex_unlock(&sr_log_mutex);
+		mutex_unlock(&sr_log.mutex);
 		cond_resched();
 	}
 }
@@ -197,8 +210,8 @@ static noinline void sr_log_lost(void)
 {
 	sr_stat_inc(SR_LOG_LOST);
 	sr_mark_stale();
-	if (!test_and_set_bit(SR_LOG_URGENT, &sr_log_armed))
-		mod_delayed_work(sr_wq, &sr_log_work, 0);
+	if (!test_and_set_bit(SR_LOG_URGENT, &sr_log.armed))
+		mod_delayed_work(sr_wq, &sr_log.work, 0);
 	sr_heal_request();
 }
 
@@ -206,7 +219,7 @@ static noinline bool sr_log_drop_debug(void)
 {
 	unsigned int nth = READ_ONCE(drop_nth);
 
-	if (!nth || (unsigned int)atomic_inc_return(&sr_drop_count) % nth)
+	if (!nth || (unsigned int)atomic_inc_return(&sr_log.drop_count) % nth)
 		return false;
 	sr_stat_inc(SR_LOG_DEBUG_DROPPED);
 	return true;
@@ -230,15 +243,15 @@ struct sr_rec *sr_log_reserve(void)
 
 	if (static_branch_unlikely(&sr_drop_on) && sr_log_drop_debug())
 		return NULL;
-	head = atomic64_read(&sr_head);
+	head = atomic64_read(&sr_log.head);
 	do {
 		/* The tail only grows: an old value errs on the full side. */
-		if (unlikely((u64)head - sr_log_tail() >= sr_log_size)) {
+		if (unlikely((u64)head - sr_log_tail() >= sr_log.size)) {
 			sr_log_lost();
 			return NULL;
 		}
-	} while (!atomic64_try_cmpxchg(&sr_head, &head, head + 1));
-	r = &sr_ring[head & sr_log_mask];
+	} while (!atomic64_try_cmpxchg(&sr_log.head, &head, head + 1));
+	r = &sr_log.ring[head & sr_log.mask];
 	r->idx = head;
 	return r;
 }
@@ -250,7 +263,7 @@ struct sr_rec *sr_log_reserve(void)
  */
 u64 sr_log_newest(void)
 {
-	return atomic64_read(&sr_head) - 1;
+	return atomic64_read(&sr_log.head) - 1;
 }
 
 /**
@@ -262,7 +275,7 @@ u64 sr_log_newest(void)
  */
 void sr_log_note_add(unsigned long avc, u64 idx)
 {
-	struct sr_pend *p = &sr_pend[hash_long(avc, SR_PEND_BITS)];
+	struct sr_pend *p = &sr_log.pend[hash_long(avc, SR_PEND_BITS)];
 
 	WRITE_ONCE(p->avc, avc);
 	WRITE_ONCE(p->idx, idx);
@@ -277,7 +290,7 @@ void sr_log_note_add(unsigned long avc, u64 idx)
  */
 void sr_log_forget(unsigned long avc)
 {
-	struct sr_pend *p = &sr_pend[hash_long(avc, SR_PEND_BITS)];
+	struct sr_pend *p = &sr_log.pend[hash_long(avc, SR_PEND_BITS)];
 
 	/* Not a plain store: a colliding link's fresh hint must stay. */
 	if (READ_ONCE(p->avc) == avc)
@@ -296,14 +309,14 @@ void sr_log_forget(unsigned long avc)
  */
 bool sr_log_cancel_add(unsigned long avc)
 {
-	struct sr_pend *p = &sr_pend[hash_long(avc, SR_PEND_BITS)];
+	struct sr_pend *p = &sr_log.pend[hash_long(avc, SR_PEND_BITS)];
 	struct sr_rec *r;
 	u64 idx, st;
 
 	if (READ_ONCE(p->avc) != avc || __sr_log_tracing())
 		return false;
 	idx = READ_ONCE(p->idx);
-	r = &sr_ring[idx & sr_log_mask];
+	r = &sr_log.ring[idx & sr_log.mask];
 	st = SR_REC_STATE(idx, SR_OP_ADD);
 	/*
 	 * A torn entry may pair this avc with another link's index.  While
@@ -329,13 +342,13 @@ void sr_log_commit(struct sr_rec *r)
 {
 	/* Pairs with sr_log_ready(): the fields before the index. */
 	smp_store_release(&r->state, SR_REC_STATE(r->idx, r->op));
-	if (!READ_ONCE(sr_log_armed) &&
-	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log_armed))
-		queue_delayed_work(sr_wq, &sr_log_work, SR_LOG_DELAY);
+	if (!READ_ONCE(sr_log.armed) &&
+	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log.armed))
+		queue_delayed_work(sr_wq, &sr_log.work, SR_LOG_DELAY);
 	/* Half full: the worker runs now, before records are lost. */
-	if (unlikely((s64)(r->idx - sr_log_tail()) > (s64)sr_log_size / 2) &&
-	    !test_and_set_bit(SR_LOG_URGENT, &sr_log_armed))
-		mod_delayed_work(sr_wq, &sr_log_work, 0);
+	if (unlikely((s64)(r->idx - sr_log_tail()) > (s64)sr_log.size / 2) &&
+	    !test_and_set_bit(SR_LOG_URGENT, &sr_log.armed))
+		mod_delayed_work(sr_wq, &sr_log.work, 0);
 }
 
 /**
@@ -347,7 +360,7 @@ void sr_log_commit(struct sr_rec *r)
 void sr_log_drain(void)
 {
 	might_sleep();
-	sr_log_apply_upto(atomic64_read(&sr_head));
+	sr_log_apply_upto(atomic64_read(&sr_log.head));
 }
 
 /*
@@ -359,31 +372,30 @@ void sr_log_drain(void)
  */
 static void sr_log_work_fn(struct work_struct *work)
 {
-	static u64 last_head, last_tail;
 	u64 head;
 	unsigned int n;
 
-	clear_bit(SR_LOG_QUEUED, &sr_log_armed);
-	clear_bit(SR_LOG_URGENT, &sr_log_armed);
+	clear_bit(SR_LOG_QUEUED, &sr_log.armed);
+	clear_bit(SR_LOG_URGENT, &sr_log.armed);
 	/* Bits clear before the head is read: later commits queue anew. */
 	smp_mb__after_atomic();
-	head = atomic64_read(&sr_head);
-	if (head == last_head || sr_log_tail() == last_tail) {
-		sr_log_apply_upto(last_head);
+	head = atomic64_read(&sr_log.head);
+	if (head == sr_log.last_head || sr_log_tail() == sr_log.last_tail) {
+		sr_log_apply_upto(sr_log.last_head);
 	} else {
 		do {
-			mutex_lock(&sr_log_mutex);
+			mutex_lock(&sr_log.mutex);
 			n = sr_log_batch(true, head);
-			mutex_unlock(&sr_log_mutex);
+			mutex_unlock(&sr_log.mutex);
 			cond_resched();
 		} while (n);
 	}
-	last_head = head;
-	last_tail = sr_log_tail();
+	sr_log.last_head = head;
+	sr_log.last_tail = sr_log_tail();
 	/* A record committed while the bit was still set would wait. */
-	if (atomic64_read(&sr_head) != sr_log_tail() &&
-	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log_armed))
-		queue_delayed_work(sr_wq, &sr_log_work, SR_LOG_DELAY);
+	if (atomic64_read(&sr_log.head) != sr_log_tail() &&
+	    !test_and_set_bit(SR_LOG_QUEUED, &sr_log.armed))
+		queue_delayed_work(sr_wq, &sr_log.work, SR_LOG_DELAY);
 }
 
 /**
@@ -401,24 +413,24 @@ int sr_log_init(void)
 		       log_records, SR_LOG_MIN, SR_LOG_MAX);
 		return -EINVAL;
 	}
-	sr_log_size = log_records;
-	sr_log_mask = sr_log_size - 1;
-	sr_batch_max = min_t(u64, SR_LOG_BATCH, sr_log_size / 4);
+	sr_log.size = log_records;
+	sr_log.mask = sr_log.size - 1;
+	sr_log.batch_max = min_t(u64, SR_LOG_BATCH, sr_log.size / 4);
 	ret = sr_apply_init();
 	if (ret)
 		return ret;
-	sr_ring = vzalloc(array_size(sr_log_size, sizeof(*sr_ring)));
-	sr_pend = vzalloc(array_size(BIT(SR_PEND_BITS), sizeof(*sr_pend)));
-	if (!sr_ring || !sr_pend) {
-		vfree(sr_ring);
-		vfree(sr_pend);
-		sr_ring = NULL;
-		sr_pend = NULL;
+	sr_log.ring = vzalloc(array_size(sr_log.size, sizeof(*sr_log.ring)));
+	sr_log.pend = vzalloc(array_size(BIT(SR_PEND_BITS), sizeof(*sr_log.pend)));
+	if (!sr_log.ring || !sr_log.pend) {
+		vfree(sr_log.ring);
+		vfree(sr_log.pend);
+		sr_log.ring = NULL;
+		sr_log.pend = NULL;
 		sr_apply_exit();
 		return -ENOMEM;
 	}
-	atomic64_set(&sr_head, 0);
-	sr_tail = 0;
+	atomic64_set(&sr_log.head, 0);
+	sr_log.tail = 0;
 	return 0;
 }
 
@@ -429,13 +441,13 @@ int sr_log_init(void)
  */
 void sr_log_exit(void)
 {
-	cancel_delayed_work_sync(&sr_log_work);
+	cancel_delayed_work_sync(&sr_log.work);
 	sr_log_drain();
-	sr_log_armed = 0;
-	vfree(sr_ring);
-	vfree(sr_pend);
-	sr_ring = NULL;
-	sr_pend = NULL;
+	sr_log.armed = 0;
+	vfree(sr_log.ring);
+	vfree(sr_log.pend);
+	sr_log.ring = NULL;
+	sr_log.pend = NULL;
 	sr_apply_exit();
 }
 
@@ -446,7 +458,7 @@ void sr_log_exit(void)
  */
 u64 sr_log_pending(void)
 {
-	return max_t(s64, atomic64_read(&sr_head) - sr_log_tail(), 0);
+	return max_t(s64, atomic64_read(&sr_log.head) - sr_log_tail(), 0);
 }
 
 /**
@@ -456,9 +468,9 @@ u64 sr_log_pending(void)
 void sr_log_show(struct seq_file *m)
 {
 	seq_printf(m, "log_pending %llu\n", sr_log_pending());
-	seq_printf(m, "log_size %llu\n", sr_log_size);
+	seq_printf(m, "log_size %llu\n", sr_log.size);
 	/* Fixed: the ring and the batch tables, whatever the shadow holds. */
 	seq_printf(m, "log_bytes %zu\n",
-		   (size_t)sr_log_size * sizeof(*sr_ring) +
-		   BIT(SR_PEND_BITS) * sizeof(*sr_pend) + sr_apply_bytes());
+		   (size_t)sr_log.size * sizeof(*sr_log.ring) +
+		   BIT(SR_PEND_BITS) * sizeof(*sr_log.pend) + sr_apply_bytes());
 }

@@ -15,14 +15,14 @@
  * ----------------
  *
  * Changes reach the model in two ways.  Most are log records, applied later
- * in process context by whoever holds sr_log_mutex, with no kernel lock of
+ * in process context by whoever holds sr_log.mutex, with no kernel lock of
  * the forests they change; one forest's records are in the kernel's order
  * because its writers made them under the forest's root rwsem.  The others
  * are a kernel walk's: resync's sr_model_link_add() and sr_check_vma()
  * under the kernel's forest rwsem held for reading, after a drain, and
  * sr_model_sweep() under no kernel lock.  So the kernel's rwsem does not
  * serialise the writers of one shadow forest: its shadow root lock does,
- * and sr_log_mutex keeps the log's order.
+ * and sr_log.mutex keeps the log's order.
  *
  * The locks the module takes or runs under, outermost first.  One is only
  * taken with none below it held; two that are never held together say so.
@@ -30,7 +30,7 @@
  * - sr_lookup_file.lock (mutex, debugfs/lookup.c, one per open lookup
  *   file): the lookup node's read and write, process context; serialises
  *   that file's query and answer (->answer, ->answered).  Nests
- *   sr_last_lock and all that sr_lookup() takes: sr_log_mutex, mmap_lock,
+ *   sr_last_lock and all that sr_lookup() takes: sr_log.mutex, mmap_lock,
  *   RCU, root lock, sr_mm.lock, GFP_KERNEL allocations, mmput().
  * - sr_last_lock (mutex, debugfs/lookup.c): sr_last and sr_have_last, the
  *   last query written; alone in a write, inside sr_lookup_file.lock in a
@@ -68,7 +68,7 @@
  *   sr_walk_mm() under the mm's mmap_lock.  It excludes every maker of that
  *   forest's link records, so after the drain inside it none is pending and
  *   none can come (a SET_ANON record names no forest: see below).  Nests
- *   sr_log_mutex (that drain), cond_resched(), RCU and, in a resync, the
+ *   sr_log.mutex (that drain), cond_resched(), RCU and, in a resync, the
  *   root lock and sr_mm.lock (sr_model_link_add()); never a GFP_KERNEL
  *   allocation, as reclaim may wait on it (verify's text is reserved
  *   before the walk and ->fixed).
@@ -77,13 +77,13 @@
  *   __anon_vma_prepare() and the remove and insert hooks of stack growth
  *   (expand_upwards(), expand_downwards()).  No lock of the module is held
  *   with it, in either order.
- * - sr_log_mutex (mutex, src/log.c): one applier at a time, per batch:
+ * - sr_log.mutex (src/log.c): one applier at a time, per batch:
  *   sr_log_apply_upto() (sr_log_drain() from lookups, the stats, chains and
  *   top nodes, verify, resync and sr_log_exit()) and sr_log_work_fn() on
  *   sr_wq, process context; a walk takes it under mmap_lock and a forest
- *   rwsem held for reading.  It protects sr_tail (only its holder
- *   advances it), apply.c's batch tables (sr_open_tab, sr_next,
- *   sr_span_end, the bitmaps, sr_drops) and the order in which records
+ *   rwsem held for reading.  It protects sr_log.tail (only its holder
+ *   advances it), apply.c's batch tables (the planner's scratch, sr_done,
+ *   sr_plan_recs, sr_drops) and the order in which records
  *   reach the model.  Nests RCU and all below, then, after
  *   rcu_read_unlock(), the records' mmdrop()s and sr_model_reap().  Never
  *   taken by a handler (none applies), under RCU or under a spinlock.
@@ -146,10 +146,10 @@
  * cmpxchg(), use per-CPU data and mmgrab() a record's mm.  The rmap_walk
  * probe (walk.c; preemption off, the folio held, maybe the forest rwsem)
  * is the one handler that takes a module lock: RCU, then one root lock;
- * never sr_mm.lock or sr_log_mutex (it never drains).
+ * never sr_mm.lock or sr_log.mutex (it never drains).
  *
  * Known gap: sr_model_vma_set_anon() (src/model.c: the applier, under
- * sr_log_mutex and RCU) and sr_check_vma() (src/kwalk.c: resync, under the
+ * sr_log.mutex and RCU) and sr_check_vma() (src/kwalk.c: resync, under the
  * VMA's mmap_lock and forest rwsem for reading) store sr_vma.anon_vma with
  * WRITE_ONCE() and no shadow root lock; sr_model_link_add() and
  * sr_link_reattach() store it plainly under the root lock, and readers use
