@@ -24,7 +24,7 @@ int sr_debugfs_init(void)
 	debugfs_create_file("control", 0200, d, NULL, &sr_control_fops);
 	debugfs_create_file("verify", 0400, d, NULL, &sr_verify_fops);
 	debugfs_create_file("lookup", 0600, d, NULL, &sr_lookup_fops);
-	debugfs_create_file("stats", 0400, d, NULL, &sr_stats_fops);
+	sr_stats_create(d);
 	debugfs_create_file("chains", 0400, d, NULL, &sr_chains_fops);
 	debugfs_create_file("top", 0400, d, NULL, &sr_top_fops);
 	return 0;

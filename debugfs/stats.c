@@ -40,15 +40,13 @@ static int sr_stats_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int sr_stats_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, sr_stats_show, NULL);
-}
+DEFINE_SHOW_ATTRIBUTE(sr_stats);
 
-const struct file_operations sr_stats_fops = {
-	.owner = THIS_MODULE,
-	.open = sr_stats_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
+/**
+ * sr_stats_create() - the stats node
+ * @dir: the module's debugfs directory
+ */
+void sr_stats_create(struct dentry *dir)
+{
+	debugfs_create_file("stats", 0400, dir, NULL, &sr_stats_fops);
+}

@@ -46,18 +46,6 @@ static u32 sr_hash(const void *data, u32 len, u32 seed)
 	return hash_long(*(const unsigned long *)data ^ seed, 32);
 }
 
-/* Every object starts with its rhash_head, then its key. */
-struct sr_keyed {
-	struct rhash_head node;
-	unsigned long key;
-};
-
-static int sr_cmp(struct rhashtable_compare_arg *arg, const void *obj)
-{
-	return ((const struct sr_keyed *)obj)->key !=
-	       *(const unsigned long *)arg->key;
-}
-
 /*
  * Tables only grow: fork and exit storms add and remove thousands of
  * entries a second, and shrinking made the deferred resize worker rehash
@@ -69,17 +57,7 @@ static int sr_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 	.key_len = sizeof(unsigned long),			\
 	.min_size = 256,					\
 	.hashfn = sr_hash,					\
-	.obj_cmpfn = sr_cmp,					\
 }
-
-static_assert(offsetof(struct sr_av, node) == 0 &&
-	      offsetof(struct sr_av, key) == offsetof(struct sr_keyed, key));
-static_assert(offsetof(struct sr_vma, node) == 0 &&
-	      offsetof(struct sr_vma, key) == offsetof(struct sr_keyed, key));
-static_assert(offsetof(struct sr_link, node) == 0 &&
-	      offsetof(struct sr_link, key) == offsetof(struct sr_keyed, key));
-static_assert(offsetof(struct sr_mm, node) == 0 &&
-	      offsetof(struct sr_mm, key) == offsetof(struct sr_keyed, key));
 
 static const struct rhashtable_params sr_av_p = SR_HT_PARAMS(struct sr_av);
 static const struct rhashtable_params sr_vma_p = SR_HT_PARAMS(struct sr_vma);

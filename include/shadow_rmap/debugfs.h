@@ -11,11 +11,11 @@ struct dentry;
 
 int sr_debugfs_init(void);
 void sr_debugfs_exit(void);
+void sr_stats_create(struct dentry *dir);
 
 extern const struct file_operations sr_control_fops;
 extern const struct file_operations sr_verify_fops;
 extern const struct file_operations sr_lookup_fops;
-extern const struct file_operations sr_stats_fops;
 extern const struct file_operations sr_chains_fops;
 extern const struct file_operations sr_top_fops;
 
