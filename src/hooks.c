@@ -11,7 +11,6 @@
 
 #include <linux/mm_types.h>
 #include <linux/rmap.h>
-#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 
 #include <shadow_rmap/cause.h>
@@ -213,7 +212,7 @@ static void __sr_hook_copy_range(unsigned long arg0)
 static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
 			   unsigned long caller)
 {
-	u64 t0 = local_clock();
+	u64 t0 = get_cycles();
 
 	__sr_hook_insert(arg0, caller);
 	sr_hook_note(t0);
@@ -222,7 +221,7 @@ static void sr_hook_insert(unsigned long arg0, unsigned long arg1,
 static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
 			   unsigned long caller)
 {
-	u64 t0 = local_clock();
+	u64 t0 = get_cycles();
 
 	__sr_hook_remove(arg0, caller);
 	sr_hook_note(t0);
@@ -231,7 +230,7 @@ static void sr_hook_remove(unsigned long arg0, unsigned long arg1,
 static void sr_hook_copy_range(unsigned long arg0, unsigned long arg1,
 			       unsigned long caller)
 {
-	u64 t0 = local_clock();
+	u64 t0 = get_cycles();
 
 	__sr_hook_copy_range(arg0);
 	sr_hook_note(t0);

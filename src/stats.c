@@ -2,8 +2,11 @@
 /*
  * Event counters and the stale flag.
  */
+#include <linux/math64.h>
 #include <linux/jiffies.h>
 #include <linux/sched/clock.h>
+
+#include <asm/tsc.h>
 
 #include <shadow_rmap/cause.h>
 #include <shadow_rmap/stats.h>
@@ -43,8 +46,8 @@ static const char * const sr_stat_names[SR_NR_STATS] = {
 };
 
 static atomic64_t sr_hold_max[SR_NR_HOLDS];
-/* Read-mostly: only a new maximum writes it. */
-static atomic64_t sr_hook_max;
+/* In TSC cycles; read-mostly: only a new maximum writes it. */
+atomic64_t sr_hook_max;
 
 static const char * const sr_hold_names[SR_NR_HOLDS] = {
 	[SR_HOLD_FOREST_RWSEM] = "forest_rwsem",
@@ -136,18 +139,14 @@ void sr_hold_note(enum sr_hold h, u64 t0)
 }
 
 /**
- * sr_hook_note() - a probe handler that started at @t0 ends
- * @t0: local_clock() at its start
- *
- * hook_max_ns is what loading the module can add to one kernel event.
+ * sr_hook_new_max() - a handler ran longer than any before
+ * @d: its TSC cycles
  */
-void sr_hook_note(u64 t0)
+void sr_hook_new_max(s64 d)
 {
-	s64 d = local_clock() - t0;
 	s64 old = atomic64_read(&sr_hook_max);
 
-	while (unlikely(d > old) &&
-	       !atomic64_try_cmpxchg(&sr_hook_max, &old, d))
+	while (d > old && !atomic64_try_cmpxchg(&sr_hook_max, &old, d))
 		;
 }
 
@@ -158,12 +157,15 @@ void sr_hook_note(u64 t0)
  */
 void sr_hold_show(struct seq_file *m)
 {
+	u64 c = atomic64_read(&sr_hook_max);
 	int h;
 
 	for (h = 0; h < SR_NR_HOLDS; h++)
 		seq_printf(m, "hold_max_ns.%s %lld\n", sr_hold_names[h],
 			   atomic64_read(&sr_hold_max[h]));
-	seq_printf(m, "hook_max_ns %lld\n", atomic64_read(&sr_hook_max));
+	/* Cycles to ns at read time: the handlers only read the TSC. */
+	seq_printf(m, "hook_max_ns %llu\n",
+		   tsc_khz ? mul_u64_u32_div(c, USEC_PER_SEC, tsc_khz) : c);
 }
 
 /**

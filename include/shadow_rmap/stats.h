@@ -5,8 +5,10 @@
 #ifndef SHADOW_RMAP_STATS_H
 #define SHADOW_RMAP_STATS_H
 
+#include <linux/atomic.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/timex.h>
 
 enum sr_stat {
 	SR_LINK_ADD,
@@ -70,7 +72,22 @@ enum sr_hold {
 };
 
 void sr_hold_note(enum sr_hold h, u64 t0);
-void sr_hook_note(u64 t0);
+void sr_hook_new_max(s64 d);
+extern atomic64_t sr_hook_max;
+
+/*
+ * A probe handler that started at TSC @t0 ends.  hook_max_ns is what
+ * loading the module can add to one kernel event; reading the TSC costs a
+ * few instructions on the fork path where local_clock() cost dozens.
+ */
+static __always_inline void sr_hook_note(u64 t0)
+{
+	s64 d = get_cycles() - t0;
+
+	if (unlikely(d > atomic64_read(&sr_hook_max)))
+		sr_hook_new_max(d);
+}
+
 void sr_hold_show(struct seq_file *m);
 
 /* The shadow is stale when it may disagree with the kernel. */
