@@ -105,7 +105,8 @@ static void sr_apply_one(struct sr_rec *r)
 		ok = sr_model_link_detach(&r->s, r->seeded);
 		break;
 	case SR_OP_SET_ANON:
-		sr_model_vma_set_anon(r->s.vma, r->s.vma_anon_vma);
+		if (sr_model_vma_set_anon(r->s.vma, r->s.vma_anon_vma))
+			sr_stat_inc(SR_VMA_ANON_FIX);
 		return;
 	}
 	if (ok)

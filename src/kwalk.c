@@ -262,29 +262,24 @@ static void sr_check_vma(struct sr_walk *w, struct vm_area_struct *vma,
 			 struct anon_vma *av)
 {
 	struct anon_vma_chain *avc;
-	unsigned long chain = 0;
-	struct sr_vma *v;
+	unsigned long chain = 0, sav;
+	unsigned int links;
 
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 		chain++;
 	w->vmas++;
-	rcu_read_lock();
-	v = sr_vma_find((unsigned long)vma);
 	if (w->repair) {
 		/* A missed fork-time reuse: the kernel's word is final here. */
-		if (v && READ_ONCE(v->anon_vma) != (unsigned long)av) {
-			WRITE_ONCE(v->anon_vma, (unsigned long)av);
+		if (sr_model_vma_set_anon((unsigned long)vma, (unsigned long)av))
 			sr_stat_inc(SR_WALK_FIX);
-		}
-	} else if (!v)
+	} else if (!sr_model_vma_read((unsigned long)vma, &links, &sav)) {
 		sr_mismatch(w, "vma %p [%lx-%lx] missing from the shadow", vma,
 			    vma->vm_start, vma->vm_end);
-	else if (v->nr_links != chain ||
-		 READ_ONCE(v->anon_vma) != (unsigned long)av)
+	} else if (links != chain || sav != (unsigned long)av) {
 		sr_mismatch(w, "vma %p [%lx-%lx]: shadow chain %u anon_vma %p, kernel %lu %p",
-			    vma, vma->vm_start, vma->vm_end, v->nr_links,
-			    (void *)READ_ONCE(v->anon_vma), chain, av);
-	rcu_read_unlock();
+			    vma, vma->vm_start, vma->vm_end, links, (void *)sav,
+			    chain, av);
+	}
 }
 
 static int sr_walk_mm(struct sr_walk *w, struct mm_struct *mm)

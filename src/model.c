@@ -1000,19 +1000,67 @@ void sr_model_seeded(void)
  * @anon_vma: its vma->anon_vma after anon_vma_fork()
  *
  * anon_vma_fork() may reuse an anon_vma only after the last link is in, so
- * the link hook cannot see that choice; the fork path reports it here.
+ * the link hook cannot see that choice; the fork path reports it here, and
+ * a resync's walk, whose word is final, corrects it the same way.  Takes
+ * the VMA's forest lock, as every writer of the forest does.
+ *
+ * Return: true when the shadow VMA's anon_vma changed.
  */
-void sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma)
+bool sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma)
 {
+	bool changed = false;
+	struct sr_av *root;
+	struct sr_vma *v;
+
+	if (!anon_vma)
+		return false;
+	rcu_read_lock();
+	v = sr_vma_find(vma);
+	if (v) {
+		root = READ_ONCE(v->root);
+		spin_lock(&root->lock);
+		if (!v->dead && v->anon_vma != anon_vma) {
+			WRITE_ONCE(v->anon_vma, anon_vma);
+			changed = true;
+		}
+		spin_unlock(&root->lock);
+	}
+	rcu_read_unlock();
+	return changed;
+}
+
+/**
+ * sr_model_vma_read() - a shadow VMA's chain length and anon_vma
+ * @vma: the kernel VMA's address
+ * @nr_links: receives its links (detached ones too)
+ * @anon_vma: receives its anon_vma as last learned
+ *
+ * Read under the VMA's forest lock, as verify compares them with the
+ * kernel's.
+ *
+ * Return: false when the shadow has no such live VMA.
+ */
+bool sr_model_vma_read(unsigned long vma, unsigned int *nr_links,
+		       unsigned long *anon_vma)
+{
+	bool found = false;
+	struct sr_av *root;
 	struct sr_vma *v;
 
 	rcu_read_lock();
 	v = sr_vma_find(vma);
-	if (v && anon_vma && READ_ONCE(v->anon_vma) != anon_vma) {
-		WRITE_ONCE(v->anon_vma, anon_vma);
-		sr_stat_inc(SR_VMA_ANON_FIX);
+	if (v) {
+		root = READ_ONCE(v->root);
+		spin_lock(&root->lock);
+		if (!v->dead) {
+			*nr_links = v->nr_links;
+			*anon_vma = v->anon_vma;
+			found = true;
+		}
+		spin_unlock(&root->lock);
 	}
 	rcu_read_unlock();
+	return found;
 }
 
 static int sr_ht_walk(struct rhashtable *ht, sr_walk_fn fn, void *arg)

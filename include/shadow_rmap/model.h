@@ -104,8 +104,9 @@
  *   sr_model_exit(), lookup.c's sr_stab() and sr_pid_rows()) and walk.c's
  *   rmap_walk probe; never a capture hook.  It serialises the forest's
  *   writers and protects its sr_avs and sr_links (all but ->seen), its
- *   sr_vmas (range, ->links, ->nr_links, ->dead; ->anon_vma only partly,
- *   see below) and their hash inserts and removals.  Lookups read under it;
+ *   sr_vmas (range, ->links, ->nr_links, ->dead, ->anon_vma, whose every
+ *   writer holds it: sr_model_link_add(), sr_link_reattach(),
+ *   sr_model_vma_set_anon()) and their hash inserts and removals.  Lookups read under it;
  *   census.c reads without it on purpose (READ_ONCE(), a snapshot), and so
  *   do sr_model_av_placeable() (->dead, ->root) and sr_link_mm_grab().
  *   Nests sr_mm.lock, bucket locks, RCU, GFP_NOWAIT allocations,
@@ -148,18 +149,9 @@
  * is the one handler that takes a module lock: RCU, then one root lock;
  * never sr_mm.lock or sr_log.mutex (it never drains).
  *
- * Known gap: sr_model_vma_set_anon() (src/model.c: the applier, under
- * sr_log.mutex and RCU) and sr_check_vma() (src/kwalk.c: resync, under the
- * VMA's mmap_lock and forest rwsem for reading) store sr_vma.anon_vma with
- * WRITE_ONCE() and no shadow root lock; sr_model_link_add() and
- * sr_link_reattach() store it plainly under the root lock, and readers use
- * READ_ONCE().  A resync's sr_model_link_add() on a VMA of an mm the walk
- * does not hold (met through the forest's tree, e.g. a fork child past
- * anon_vma_fork()) can race with the applier's sr_model_vma_set_anon() on
- * that VMA.
- *
  * Known gap: verify (src/kwalk.c: sr_check_avc() with sr_link_matches(),
- * sr_check_av(), sr_tree_keys(), sr_walk_forest(), sr_check_vma()) reads
+ * sr_check_av(), sr_tree_keys(), sr_walk_forest(); sr_check_vma() reads
+ * through sr_model_vma_read(), under the lock) reads
  * shadow fields under RCU only, never the shadow root lock, and resync
  * decides its repairs the same way.  The forest rwsem and the drain keep
  * the forest's own records out, but not another forest's record that names
@@ -296,7 +288,9 @@ bool sr_model_link_del(const struct sr_avc_snap *s, bool seeded);
 bool sr_model_link_detach(const struct sr_avc_snap *s, bool seeded);
 bool sr_model_link_reattach(const struct sr_avc_snap *s, bool seeded);
 bool sr_model_is_seeded(void);
-void sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma);
+bool sr_model_vma_set_anon(unsigned long vma, unsigned long anon_vma);
+bool sr_model_vma_read(unsigned long vma, unsigned int *nr_links,
+		       unsigned long *anon_vma);
 void sr_model_seeded(void);
 
 struct sr_av *sr_av_find(unsigned long key);
