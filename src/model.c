@@ -861,7 +861,8 @@ bool sr_model_link_reattach(const struct sr_avc_snap *s, bool seeded)
 	if (l) {
 		root = READ_ONCE(l->av)->root;
 		spin_lock(&root->lock);
-		if (!l->dead && l->av->key == s->av && l->vma->key == s->vma &&
+		if (!l->dead && root->key == s->av_root &&
+		    l->av->key == s->av && l->vma->key == s->vma &&
 		    l->vma->mm->key == (unsigned long)s->mm) {
 			if (!l->detached) {
 				sr_stat_inc(SR_LINK_DUP);
@@ -918,6 +919,13 @@ bool sr_model_link_del(const struct sr_avc_snap *s, bool seeded)
 
 	rcu_read_lock();
 	l = sr_link_find(s->avc);
+	/*
+	 * Another forest's link at this address is a leftover of a missed
+	 * unlink: not this record's to touch (a walk of that forest may be
+	 * reading it, excluding only that forest's records).  Resync drops it.
+	 */
+	if (l && READ_ONCE(l->av)->root->key != s->av_root)
+		l = NULL;
 	if (l) {
 		sr_model_drop_link(l, s->cause, &s->who);
 		sr_stat_inc(SR_LINK_DEL);
@@ -950,7 +958,8 @@ bool sr_model_link_detach(const struct sr_avc_snap *s, bool seeded)
 	if (l) {
 		root = READ_ONCE(l->av)->root;
 		spin_lock(&root->lock);
-		if (!l->dead && !l->detached) {
+		/* Not another forest's leftover (see sr_model_link_del()). */
+		if (!l->dead && !l->detached && root->key == s->av_root) {
 			struct sr_vma *v = l->vma;
 			struct sr_av *av = l->av;
 

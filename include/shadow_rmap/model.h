@@ -149,16 +149,18 @@
  * is the one handler that takes a module lock: RCU, then one root lock;
  * never sr_mm.lock or sr_log.mutex (it never drains).
  *
- * Known gap: verify (src/kwalk.c: sr_check_avc() with sr_link_matches(),
- * sr_check_av(), sr_tree_keys(), sr_walk_forest(); sr_check_vma() reads
- * through sr_model_vma_read(), under the lock) reads
- * shadow fields under RCU only, never the shadow root lock, and resync
- * decides its repairs the same way.  The forest rwsem and the drain keep
- * the forest's own records out, but not another forest's record that names
- * a stale shadow link of this one by a reused avc address:
- * sr_model_link_del() and sr_model_link_detach() do not check the record's
- * av_root and change that link, its VMA and anon_vmas under the root lock
- * alone, while the walk reads them.
+ * Verify reads a forest's shadow under RCU only (src/kwalk.c:
+ * sr_check_avc() with sr_link_matches(), sr_check_av(), sr_tree_keys(),
+ * sr_walk_forest()), and resync decides its repairs the same way; only
+ * sr_check_vma() reads through sr_model_vma_read(), under the lock, as a
+ * SET_ANON record names no forest.  That is exact because nothing else
+ * writes the forest meanwhile: the kernel's forest rwsem held for reading
+ * and the drain inside it keep the forest's own records out; a record of
+ * another forest never changes this one's objects, even one that names a
+ * leftover link of this forest by a reused avc address (sr_model_link_add()
+ * refuses it, sr_model_link_del() and _detach() check the record's
+ * av_root, and so does _reattach()); the sweep and resync's writes hold
+ * sr_walk_mutex, as verify does.
  */
 #ifndef SHADOW_RMAP_MODEL_H
 #define SHADOW_RMAP_MODEL_H
