@@ -20,6 +20,7 @@
 #include <shadow_rmap/model.h>
 #include <shadow_rmap/stats.h>
 #include <shadow_rmap/symbols.h>
+#include <shadow_rmap/trace.h>
 
 static atomic_long_t sr_bad_ctx;
 
@@ -71,9 +72,19 @@ unsigned long sr_kernel_av_parent(unsigned long av)
 	return (unsigned long)((struct anon_vma *)av)->parent;
 }
 
-/* O(1): the comm is copied as the kernel's own tracepoints copy it. */
-static void sr_who_current(struct sr_who *w)
+/*
+ * Only the model's tracepoints read a record's task, so it is copied only
+ * while one has a listener (static keys: nothing to test otherwise); pid
+ * 0 says it was not.  O(1): the comm is copied as the kernel's own
+ * tracepoints copy it.
+ */
+static __always_inline void sr_who_current(struct sr_who *w)
 {
+	if (!trace_link_add_enabled() && !trace_link_del_enabled() &&
+	    !trace_anon_vma_new_enabled() && !trace_anon_vma_free_enabled()) {
+		w->pid = 0;
+		return;
+	}
 	w->pid = current->tgid;
 	w->tid = current->pid;
 	memcpy(w->comm, current->comm, TASK_COMM_LEN);

@@ -32,7 +32,8 @@ u64 sr_trace_id(unsigned long ptr)
 /**
  * sr_trace_who() - the task an event names
  * @who: as its handler recorded it, or NULL for the model's own changes
- *       (a resync, unload), which name the task making them
+ *       (a resync, unload), which name the task making them; a record
+ *       made while no tracepoint listened has pid 0 and names no task
  * @pid: receives the thread-group id
  * @tid: receives the thread id
  * @comm: receives the comm, TASK_COMM_LEN bytes
@@ -44,6 +45,12 @@ void sr_trace_who(const struct sr_who *who, pid_t *pid, pid_t *tid,
 		*pid = current->tgid;
 		*tid = current->pid;
 		memcpy(comm, current->comm, TASK_COMM_LEN);
+		return;
+	}
+	if (!who->pid) {
+		*pid = 0;
+		*tid = 0;
+		memset(comm, 0, TASK_COMM_LEN);
 		return;
 	}
 	*pid = who->pid;

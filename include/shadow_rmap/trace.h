@@ -5,7 +5,8 @@
  * the ids in the debugfs nodes and no raw pointer leaves the module.
  * pid, tid and comm are the task that made the change (the parent, for a
  * fork), as its handler recorded them: the model's events fire when the
- * log is applied, a few milliseconds later, in a worker.
+ * log is applied, a few milliseconds later, in a worker.  Records made
+ * before the first listener attached name no task (pid=0, empty comm).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM shadow_rmap
