@@ -22,17 +22,8 @@ sr_unload
 cat "$out"
 assert_eq "$rc" 0 "sr-fork-chain.sh exit status"
 
-# hist MAP: "LOW COUNT" per bucket line of a bpftrace histogram
-hist() {
-	awk -v m="$1" '$0 == m ": " || $0 == m ":" { on = 1; next }
-		on && /^\[/ { gsub(/[][,)]/, " ")
-			for (i = 2; i <= NF; i++) if ($i ~ /^\|/) print $1, $(i - 1)
-			next }
-		on { on = 0 }' "$out"
-}
-scalar() {
-	sed -n "s/^$(sed 's/[][]/\\&/g' <<<"$1"): //p" "$out"
-}
+hist() { bpf_hist "$out" "$1"; }
+scalar() { bpf_scalar "$out" "$1"; }
 
 h=$(hist '@chain_at_fork[wl-fork]')
 echo "histogram (chain count): $(tr '\n' ' ' <<<"$h")"

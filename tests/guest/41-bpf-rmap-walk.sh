@@ -98,13 +98,7 @@ if ((bpf)); then
 	assert_eq "$rc" 0 "sr-rmap-walk.sh exit status"
 	assert_eq "$after" off "rmap_walk_anon probe after the script"
 
-	hist() {
-		awk -v m="$1" '$0 == m ": " || $0 == m ":" { on = 1; next }
-			on && /^\[/ { gsub(/[][,)]/, " ")
-				for (i = 2; i <= NF; i++) if ($i ~ /^\|/) print $1, $(i - 1)
-				next }
-			on { on = 0 }' "$out"
-	}
+	hist() { bpf_hist "$out" "$1"; }
 	line=$(grep '^thp-walk:' "$out") || fail "the workload printed no result"
 	[[ $line =~ anon_huge_kb=([0-9]+)\ after_split=([0-9]+) ]] || fail "bad line '$line'"
 	thp=$((BASH_REMATCH[1] / 2048))

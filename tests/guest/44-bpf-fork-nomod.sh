@@ -18,16 +18,8 @@ cat "$out"
 assert_eq "$rc" 0 "sr-fork-nomod.sh exit status"
 sr_loaded && fail "shadow_rmap got loaded"
 
-hist() {
-	awk -v m="$1" '$0 == m ": " || $0 == m ":" { on = 1; next }
-		on && /^\[/ { gsub(/[][,)]/, " ")
-			for (i = 2; i <= NF; i++) if ($i ~ /^\|/) print $1, $(i - 1)
-			next }
-		on { on = 0 }' "$out"
-}
-scalar() {
-	sed -n "s/^$(sed 's/[][]/\\&/g' <<<"$1"): //p" "$out"
-}
+hist() { bpf_hist "$out" "$1"; }
+scalar() { bpf_scalar "$out" "$1"; }
 sum() { awk '{ s += $2 } END { print s + 0 }'; }
 
 h=$(hist '@fork_chain[wl-fork]')

@@ -95,3 +95,18 @@ sr_klog_clean() {
 	dmesg | "$sr_repo/scripts/guest/scan-klog" -m "$sr_klog_marker" "$@" \
 		/dev/stdin >&2 || fail "the kernel log shows trouble"
 }
+
+# bpf_hist FILE MAP: "LOW COUNT" per bucket line of the bpftrace histogram
+# MAP (e.g. '@walks[python3]') printed in FILE
+bpf_hist() {
+	awk -v m="$2" '$0 == m ": " || $0 == m ":" { on = 1; next }
+		on && /^\[/ { gsub(/[][,)]/, " ")
+			for (i = 2; i <= NF; i++) if ($i ~ /^\|/) print $1, $(i - 1)
+			next }
+		on { on = 0 }' "$1"
+}
+
+# bpf_scalar FILE MAP: the value bpftrace printed for MAP in FILE
+bpf_scalar() {
+	sed -n "s/^$(sed 's/[][]/\\&/g' <<<"$2"): //p" "$1"
+}
