@@ -39,98 +39,78 @@ static void set(unsigned int i, int op, unsigned long avc, unsigned long vma)
 				       .av_root = 1 };
 }
 
-/* Run the planner; compare the cut and the cancelled set with @want. */
-static void expect(const char *name, unsigned int n, bool full,
-		   unsigned int want_k, const char *want)
+/*
+ * A batch, written as tokens OP AVC/VMA: A add, G add its unlink
+ * cancelled (GONE), T detach, R reattach, D del, S set_anon.
+ */
+static unsigned int parse(const char *spec)
 {
-	unsigned int k = sr_plan_batch(&plan, rec, n, full), i;
-	char got[SR_PLAN_MAX + 1];
+	unsigned int n = 0;
+	unsigned long avc, vma;
+	char op;
+	int len;
 
-	for (i = 0; i < n; i++)
-		got[i] = test_bit(i, plan.cancelled) ? 'c' : '.';
-	got[n] = 0;
-	CHECK(k == want_k, "%s: cut %u, expected %u", name, k, want_k);
-	CHECK(!strcmp(got, want), "%s: cancelled '%s', expected '%s'", name,
-	      got, want);
+	while (sscanf(spec, " %c%lu/%lu%n", &op, &avc, &vma, &len) == 3) {
+		static const char ops[] = "ARDTS";
+		const char *o = strchr(ops, op == 'G' ? 'A' : op);
+
+		rec[n] = (struct sr_plan_rec){ .op = o ? o - ops : SR_OP_GONE,
+					       .avc = avc, .vma = vma,
+					       .av_root = 1, .gone = op == 'G' };
+		n++;
+		spec += len;
+	}
+	return n;
 }
+
+/* Each rule of plan.h, with the cut and cancelled set worked by hand. */
+static const struct {
+	const char *name, *batch;
+	bool full;
+	unsigned int k;
+	const char *cancelled;
+} cases[] = {
+	{ "add-update-del", "A10/1 T10/1 R10/1 D10/1", false, 4, "cccc" },
+	{ "old unlink, open add", "D11/1 A12/2", false, 2, ".." },
+	{ "add add del: the first lost its unlink", "A13/1 A13/2 D13/2",
+	  false, 3, ".cc" },
+	{ "gone and set_anon are never grouped", "G14/1 S14/1 D14/1",
+	  false, 3, "..." },
+	/* The oldest open link of the second half (4) ends the batch. */
+	{ "cut before the open link",
+	  "A20/1 D20/1 A21/2 D21/2 A22/3 A23/4 D23/4 A24/5", true, 4,
+	  "cccc...." },
+	/* Groups span 4 and 5; 6, before the open link, is free. */
+	{ "cut past a group",
+	  "A30/1 D30/1 A31/2 A32/3 T32/3 D32/3 A33/4 D31/2", true, 6,
+	  "cc.ccc.." },
+	{ "nothing open: the whole batch", "A40/1 A41/2 D41/2 D40/1", true, 4,
+	  "cccc" },
+	{ "cut before a run", "A50/1 D50/1 A51/2 D51/2 A52/3 A53/3 A54/4 A55/4",
+	  true, 4, "cccc...." },
+	/* 3, 4, 5 are one VMA's run: the cut at 4 moves past it. */
+	{ "run straddles n/2", "A50/1 A58/9 D50/1 A56/3 A57/3 A53/3 A54/4 A55/4",
+	  true, 6, "c.c....." },
+};
 
 static void fixed_cases(void)
 {
-	/* A link made and unlinked, with a VMA update between: all cancel. */
-	set(0, SR_OP_ADD, 10, 1);
-	set(1, SR_OP_DETACH, 10, 1);
-	set(2, SR_OP_REATTACH, 10, 1);
-	set(3, SR_OP_DEL, 10, 1);
-	expect("add-update-del", 4, false, 4, "cccc");
+	unsigned int c, i, n, k;
+	char got[SR_PLAN_MAX + 1];
 
-	/* An unlink for a link older than the batch applies. */
-	set(0, SR_OP_DEL, 11, 1);
-	set(1, SR_OP_ADD, 12, 2);
-	expect("old unlink, open add", 2, false, 2, "..");
-
-	/* Two ADDs of one avc: the first lost its unlink and applies. */
-	set(0, SR_OP_ADD, 13, 1);
-	set(1, SR_OP_ADD, 13, 2);
-	set(2, SR_OP_DEL, 13, 2);
-	expect("add add del", 3, false, 3, ".cc");
-
-	/* GONE and SET_ANON are never grouped. */
-	set(0, SR_OP_ADD, 14, 1);
-	rec[0].gone = true;
-	set(1, SR_OP_SET_ANON, 14, 1);
-	set(2, SR_OP_DEL, 14, 1);
-	expect("gone", 3, false, 3, "...");
-
-	/*
-	 * Full batch: the oldest open link of the second half is at 4, so
-	 * the batch ends there; the group at 5-6 waits for the next batch.
-	 */
-	set(0, SR_OP_ADD, 20, 1);
-	set(1, SR_OP_DEL, 20, 1);
-	set(2, SR_OP_ADD, 21, 2);
-	set(3, SR_OP_DEL, 21, 2);
-	set(4, SR_OP_ADD, 22, 3);
-	set(5, SR_OP_ADD, 23, 4);
-	set(6, SR_OP_DEL, 23, 4);
-	set(7, SR_OP_ADD, 24, 5);
-	expect("cut before the open link", 8, true, 4, "cccc....");
-
-	/*
-	 * A group spans the first point (4): the latest point in [4, 6]
-	 * that none spans is 6 (group 3..5 ends at 5, open link at 6).
-	 */
-	set(0, SR_OP_ADD, 30, 1);
-	set(1, SR_OP_DEL, 30, 1);
-	set(2, SR_OP_ADD, 31, 2);
-	set(3, SR_OP_ADD, 32, 3);
-	set(4, SR_OP_DETACH, 32, 3);
-	set(5, SR_OP_DEL, 32, 3);
-	set(6, SR_OP_ADD, 33, 4);
-	set(7, SR_OP_DEL, 31, 2);
-	expect("cut past a group", 8, true, 6, "cc.ccc..");
-
-	/* No open link in the second half: the whole batch. */
-	set(0, SR_OP_ADD, 40, 1);
-	set(1, SR_OP_ADD, 41, 2);
-	set(2, SR_OP_DEL, 41, 2);
-	set(3, SR_OP_DEL, 40, 1);
-	expect("nothing open", 4, true, 4, "cccc");
-
-	/* Not inside a run of one VMA's new links: 4 and 5 are one run. */
-	set(0, SR_OP_ADD, 50, 1);
-	set(1, SR_OP_DEL, 50, 1);
-	set(2, SR_OP_ADD, 51, 2);
-	set(3, SR_OP_DEL, 51, 2);
-	set(4, SR_OP_ADD, 52, 3);
-	set(5, SR_OP_ADD, 53, 3);
-	set(6, SR_OP_ADD, 54, 4);
-	set(7, SR_OP_ADD, 55, 4);
-	expect("cut past a run", 8, true, 4, "cccc....");
-	set(3, SR_OP_ADD, 56, 3);
-	set(4, SR_OP_ADD, 57, 3);
-	set(2, SR_OP_DEL, 50, 1);
-	set(1, SR_OP_ADD, 58, 9);
-	expect("run straddles n/2", 8, true, 6, "c.c.....");
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		memset(rec, 0, sizeof(rec));
+		n = parse(cases[c].batch);
+		k = sr_plan_batch(&plan, rec, n, cases[c].full);
+		for (i = 0; i < n; i++)
+			got[i] = test_bit(i, plan.cancelled) ? 'c' : '.';
+		got[n] = 0;
+		CHECK(k == cases[c].k, "%s: cut %u, expected %u", cases[c].name,
+		      k, cases[c].k);
+		CHECK(!strcmp(got, cases[c].cancelled),
+		      "%s: cancelled '%s', expected '%s'", cases[c].name, got,
+		      cases[c].cancelled);
+	}
 }
 
 /* The rules, stated independently: is record i in a cancelled group? */
