@@ -80,8 +80,7 @@ unsigned long sr_kernel_av_parent(unsigned long av)
  */
 static __always_inline void sr_who_current(struct sr_who *w)
 {
-	if (!trace_link_add_enabled() && !trace_link_del_enabled() &&
-	    !trace_anon_vma_new_enabled() && !trace_anon_vma_free_enabled()) {
+	if (!sr_model_traced()) {
 		w->pid = 0;
 		return;
 	}

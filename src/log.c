@@ -136,9 +136,7 @@ static bool sr_log_ready(u64 idx)
 
 static __always_inline bool __sr_log_tracing(void)
 {
-	return trace_link_add_enabled() || trace_link_del_enabled() ||
-	       trace_anon_vma_new_enabled() || trace_anon_vma_free_enabled() ||
-	       trace_rmap_walk_enabled();
+	return sr_model_traced() || trace_rmap_walk_enabled();
 }
 
 /**

@@ -192,6 +192,20 @@ TRACE_EVENT_FN(rmap_walk,
 	       sr_walk_reg, sr_walk_unreg
 );
 
+#ifndef SHADOW_RMAP_TRACE_KEYS
+#define SHADOW_RMAP_TRACE_KEYS
+/*
+ * Whether the model's events have a listener: the tracepoints' static
+ * keys, nothing to test while none does.  Handlers copy a record's task
+ * only then; the applier cancels nothing while it is so.
+ */
+static __always_inline bool sr_model_traced(void)
+{
+	return trace_link_add_enabled() || trace_link_del_enabled() ||
+	       trace_anon_vma_new_enabled() || trace_anon_vma_free_enabled();
+}
+#endif
+
 #endif
 
 #undef TRACE_INCLUDE_PATH
